@@ -110,3 +110,21 @@ class Drop(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+@dataclass
+class Reject:
+    """A document set aside: the stage (and plugin) that set it aside, and why.
+
+    Every input ends as exactly one output record or one reject.
+    """
+
+    id: str
+    source: str
+    stage: str
+    error: str
+    plugin: str = ""
+
+    def to_record(self) -> dict[str, str]:
+        """The JSON-ready rejects-file record."""
+        return asdict(self)

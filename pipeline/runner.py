@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from pipeline.config import Config
-from pipeline.document import Document, Drop
+from pipeline.document import Document, Drop, Reject
 from pipeline.manager import PluginManager, get_plugin_manager
 from pipeline.stages import BUILTIN_STAGES, Stage, resolve_order
 from pipeline.stats import Stats
@@ -28,26 +28,6 @@ BACKEND_HOOKS: dict[str, str] = {
 
 class BackendError(Exception):
     """A backend named in config does not exist; the message lists those that do."""
-
-
-@dataclass
-class Reject:
-    """A document set aside, with the stage and plugin that set it aside and why."""
-
-    id: str
-    source: str
-    stage: str
-    error: str
-    plugin: str = ""
-
-    def to_record(self) -> dict[str, str]:
-        return {
-            "id": self.id,
-            "source": self.source,
-            "stage": self.stage,
-            "plugin": self.plugin,
-            "error": self.error,
-        }
 
 
 @dataclass

@@ -1,0 +1,226 @@
+"""The ``newsdigest`` command line: run, show, plugins, digest, learn."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pipeline.config import Config, ConfigError
+
+
+class UsageError(Exception):
+    """The command cannot run as asked; printed as one line, exit status 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.handler(args) or 0
+    except KeyboardInterrupt:
+        print("newsdigest: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if _is_usage_error(exc):
+            print(f"newsdigest: error: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    from pipeline.inputs import InputError
+    from pipeline.manager import PluginError
+    from pipeline.runner import BackendError
+    from pipeline.stages import StageOrderError
+
+    return isinstance(
+        exc, (UsageError, ConfigError, InputError, PluginError, BackendError, StageOrderError)
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsdigest",
+        description="Clean scraped news articles, strip promos and appeals, detect language, summarise.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="process pages into JSONL records", description=(
+        "Process pages, JSONL dumps or WARC archives into one JSON record per article. "
+        "Documents that fail go to the rejects file with the stage and reason."))
+    run.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or glob patterns")
+    run.add_argument("-o", "--output", required=True, type=Path, help="records file (.jsonl or .jsonl.gz)")
+    run.add_argument("--rejects", type=Path, help="rejects file (default: OUT.rejects.jsonl)")
+    _add_pipeline_options(run)
+    run.set_defaults(handler=cmd_run)
+
+    show = commands.add_parser("show", help="one article, for a person to read")
+    show.add_argument("page", help="an HTML page (.html, .htm, .html.gz)")
+    show.add_argument("--url", help="the page's URL, if the page does not say")
+    _add_pipeline_options(show)
+    show.set_defaults(handler=cmd_show)
+
+    plugins = commands.add_parser("plugins", help="list plugins and the stage order as JSON")
+    plugins.add_argument("--all", action="store_true", help="include built-in plugins")
+    plugins.add_argument("--hook", help="only plugins implementing this hook")
+    _add_plugin_options(plugins)
+    plugins.set_defaults(handler=cmd_plugins)
+
+    digest = commands.add_parser("digest", help="a readable digest of run output (.html, .md, .json)")
+    digest.add_argument("inputs", nargs="+", type=Path, metavar="RECORDS", help="JSONL files written by run")
+    digest.add_argument("-o", "--output", required=True, type=Path, help="digest.html, digest.md or digest.json")
+    digest.add_argument("--group-by", choices=("site", "language", "date"), default="site")
+    digest.set_defaults(handler=cmd_digest)
+    return parser
+
+
+def _add_plugin_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("plugins and configuration")
+    group.add_argument("--config", type=Path, help="TOML config (default: ./newsdigest.toml if present)")
+    group.add_argument("--plugin", action="append", default=[], metavar="MODULE", help="load a module as a plugin (repeatable)")
+    group.add_argument("--disable", action="append", default=[], metavar="NAME", help="do not load this plugin (repeatable)")
+    group.add_argument("--stages", help="stage order, comma-separated (default: resolved from plugins)")
+    group.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                       help="set a plugin option, value parsed as TOML (repeatable), e.g. summarize.sentences=5")
+
+
+def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:
+    _add_plugin_options(parser)
+    group = parser.add_argument_group("stages")
+    group.add_argument("--algorithm", help="summariser (news, lead, lexrank, textrank, lsa, luhn, kl, sumbasic, reduction, edmundson)")
+    length = group.add_mutually_exclusive_group()
+    length.add_argument("--sentences", type=_positive_int, help="summary length in sentences (default 3)")
+    length.add_argument("--ratio", type=float, help="summary length as a share of the sentences")
+    length.add_argument("--words", type=_positive_int, help="summary length as a word budget")
+    group.add_argument("--language-backend", metavar="NAME", help="language detection backend")
+    group.add_argument("--label-only", action="store_true", help="flag boilerplate instead of removing it")
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def load_config(args: argparse.Namespace) -> Config:
+    """The config file, overridden by the command's options."""
+    config = Config.load(args.config)
+    config.plugins.extend(args.plugin)
+    config.disabled.extend(args.disable)
+    if args.stages:
+        config.stages = [name.strip() for name in args.stages.split(",") if name.strip()]
+    for assignment in args.set:
+        section, key, value = _parse_assignment(assignment)
+        config.set(section, key, value)
+    for option, section, key in (
+        ("algorithm", "summarize", "algorithm"),
+        ("sentences", "summarize", "sentences"),
+        ("ratio", "summarize", "ratio"),
+        ("words", "summarize", "words"),
+        ("language_backend", "language", "backend"),
+    ):
+        value = getattr(args, option, None)
+        if value is not None:
+            config.set(section, key, value)
+    if getattr(args, "label_only", False):
+        config.set("clean", "label_only", True)
+    return config
+
+
+def _parse_assignment(text: str) -> tuple[str, str, Any]:
+    import tomllib
+
+    target, sep, raw = text.partition("=")
+    section, dot, key = target.strip().partition(".")
+    if not sep or not dot or not section or not key:
+        raise UsageError(f"--set expects SECTION.KEY=VALUE, got {text!r}")
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw  # a bare word is a string
+    return section, key, value
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pipeline.batch import run_batch
+    from pipeline.inputs import discover
+    from pipeline.runner import Pipeline
+
+    config = load_config(args)
+    discover(args.inputs)  # fail fast on a missing input
+    Pipeline(config)  # fail fast on a bad plugin, stage order or backend
+    stats = run_batch(args.inputs, args.output, config=config, rejects=args.rejects)
+    print(_run_summary(stats.to_dict(), args.output), file=sys.stderr)
+    return 0
+
+
+def _run_summary(stats: dict[str, Any], output: Path) -> str:
+    lines = [f"{stats['documents']} documents: {stats['records']} records in {output}, {stats['rejects']} rejects"]
+    if stats["cuts_by_rule"]:
+        cuts = ", ".join(f"{rule} {n}" for rule, n in stats["cuts_by_rule"].items())
+        lines.append(f"cuts by rule: {cuts}")
+    if stats["languages"]:
+        lines.append("languages: " + ", ".join(f"{k} {v}" for k, v in stats["languages"].items()))
+    return "\n".join(lines)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from pipeline.inputs import read_html_file, discover
+    from pipeline.document import Reject
+    from pipeline.runner import Pipeline
+    from pipeline.show import render_document
+
+    config = load_config(args)
+    [path] = discover([args.page])
+    item = read_html_file(path)
+    if isinstance(item, Reject):
+        raise UsageError(f"cannot read {args.page}: {item.error}")
+    item.url = args.url or item.url
+    outcome = Pipeline(config).process(item)
+    if outcome.reject is not None:
+        r = outcome.reject
+        print(f"{args.page}: rejected at stage {r.stage}" + (f" (plugin {r.plugin})" if r.plugin else "") + f": {r.error}")
+        return 0
+    print(render_document(outcome.document, color=sys.stdout.isatty()))
+    return 0
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    from pipeline.manager import describe_plugins
+    from pipeline.runner import Pipeline
+    from pipeline.stages import BUILTIN_STAGES
+
+    config = load_config(args)
+    pipeline = Pipeline(config)
+    rows = describe_plugins(pipeline.pm, include_builtins=args.all)
+    if args.hook:
+        rows = [row for row in rows if args.hook in row["hooks"]]
+    stages = []
+    for name in pipeline.order:
+        extra = pipeline.extra_stages.get(name)
+        stages.append({"name": name, "hook": BUILTIN_STAGES.get(name), "plugin": extra.plugin if extra else None})
+    print(json.dumps({"plugins": rows, "stages": stages}, indent=2))
+    return 0
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    from pipeline.digest import write_digest
+
+    for path in args.inputs:
+        if not path.is_file():
+            raise UsageError(f"no such file: {path}")
+    write_digest(args.inputs, args.output, group_by=args.group_by)
+    print(f"digest written to {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
