@@ -16,7 +16,9 @@ from __future__ import annotations
 from pipeline.batch import run_batch
 from pipeline.config import Config
 from pipeline.document import Document, Drop, Reject, Removal
+from pipeline.hookspecs import hookimpl
 from pipeline.runner import Outcome, Pipeline, StageFailure
+from pipeline.stages import Stage
 
 __all__ = [
     "Config",
@@ -26,7 +28,9 @@ __all__ = [
     "Pipeline",
     "Reject",
     "Removal",
+    "Stage",
     "StageFailure",
+    "hookimpl",
     "process",
     "process_html",
     "run_batch",

@@ -24,6 +24,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return args.handler(args) or 0
+    except BrokenPipeError:  # output piped into head and closed early
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("newsdigest: interrupted", file=sys.stderr)
         return 130

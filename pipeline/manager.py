@@ -114,6 +114,8 @@ def describe_plugins(pm: PluginManager, *, include_builtins: bool = False) -> li
     """Name, version, origin and implemented hooks of each registered plugin."""
     rows = []
     for name, plugin in sorted(pm.list_name_plugin(), key=lambda item: item[0]):
+        if plugin is None:  # a blocked name
+            continue
         version, origin = pm.origins.get(name, (None, "registered"))
         if origin == "builtin" and not include_builtins:
             continue
