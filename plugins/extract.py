@@ -30,6 +30,7 @@ def newsdigest_extract(document: Document, config) -> Document:
         return document
 
     from trafilatura import bare_extraction
+    from trafilatura.settings import set_date_params
     from trafilatura.utils import load_html
 
     options = config.section("extract")
@@ -45,6 +46,9 @@ def newsdigest_extract(document: Document, config) -> Document:
         favor_recall=bool(options.get("favor_recall", False)),
         include_tables=bool(options.get("include_tables", True)),
         include_comments=bool(options.get("include_comments", False)),
+        # Dates from the page's markup only: the extensive search guesses a
+        # date from any year in the body text ("in 2022" -> 2022-01-01).
+        date_extraction_params=set_date_params(bool(options.get("extensive_date_search", False))),
     )
     if result is None or not (result.text or "").strip():
         raise Drop("no article text found")
