@@ -38,13 +38,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _is_usage_error(exc: Exception) -> bool:
+    from pipeline.digest import DigestError
     from pipeline.inputs import InputError
     from pipeline.manager import PluginError
     from pipeline.runner import BackendError
     from pipeline.stages import StageOrderError
 
     return isinstance(
-        exc, (UsageError, ConfigError, InputError, PluginError, BackendError, StageOrderError)
+        exc, (UsageError, ConfigError, InputError, PluginError, BackendError, StageOrderError, DigestError)
     )
 
 
@@ -59,8 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
         "Process pages, JSONL dumps or WARC archives into one JSON record per article. "
         "Documents that fail go to the rejects file with the stage and reason."))
     run.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or glob patterns")
-    run.add_argument("-o", "--output", required=True, type=Path, help="records file (.jsonl or .jsonl.gz)")
+    run.add_argument("-o", "--output", required=True, type=Path,
+                     help="records file (.jsonl, .jsonl.gz, or .parquet with pyarrow installed)")
     run.add_argument("--rejects", type=Path, help="rejects file (default: OUT.rejects.jsonl)")
+    run.add_argument("--on-error", choices=("skip", "fail"), dest="on_error",
+                     help="when a plugin fails on a document (raises, returns a wrong type, empties it,"
+                     " overruns the time limit): skip = reject it and go on (default), fail = write"
+                     " its reject and stop with status 1 ([run] on_error in config)")
+    _add_engine_options(run)
     _add_pipeline_options(run)
     run.set_defaults(handler=cmd_run)
 
@@ -80,8 +87,27 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("inputs", nargs="+", type=Path, metavar="RECORDS", help="JSONL files written by run")
     digest.add_argument("-o", "--output", required=True, type=Path, help="digest.html, digest.md or digest.json")
     digest.add_argument("--group-by", choices=("site", "language", "date"), default="site")
+    digest.add_argument("--format", choices=("html", "md", "json"), help="output format (default: from the output suffix)")
     digest.set_defaults(handler=cmd_digest)
     return parser
+
+
+def _add_engine_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("engine")
+    group.add_argument("--engine", default="local", metavar="NAME",
+                       help="local (worker processes, default), serial (in this process), or one a plugin offers (dask)")
+    group.add_argument("--workers", type=_positive_int, metavar="N", help="worker processes (default: all cores)")
+    group.add_argument("--timeout", type=float, metavar="SECONDS",
+                       help="per-document time limit; past it the document is rejected (default 30, 0 = none)")
+    group.add_argument("--scheduler", metavar="ADDRESS",
+                       help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (--engine dask; default: a local cluster)")
+    group.add_argument("--resume", action="store_true",
+                       help="finish a stopped run: keep its output, skip the documents it did, append the rest")
+    group.add_argument("--stats", type=Path, metavar="PATH", help="stats JSON (default: OUT.stats.json)")
+    group.add_argument("--checkpoint", type=float, default=5.0, metavar="SECONDS",
+                       help="how often output is synced to disk and the stats file updated (default 5)")
+    group.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                       help="progress bar on stderr (default: when stderr is a terminal)")
 
 
 def _add_plugin_options(parser: argparse.ArgumentParser) -> None:
@@ -154,13 +180,46 @@ def _parse_assignment(text: str) -> tuple[str, str, Any]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from pipeline.batch import run_batch
+    from pipeline.engines import EngineError, get_engine
     from pipeline.inputs import discover
-    from pipeline.runner import Pipeline
+    from pipeline.outputs import OutputError, is_parquet
+    from pipeline.runner import Pipeline, RunAborted, on_error
 
     config = load_config(args)
+    name = args.output.name
+    if not (name.endswith((".jsonl", ".jsonl.gz")) or is_parquet(args.output)):
+        raise UsageError(f"output must end in .jsonl, .jsonl.gz or .parquet: {args.output}")
+    if args.timeout is not None and args.timeout < 0:
+        raise UsageError("--timeout must be 0 (no limit) or more")
+    for option in ("workers", "timeout", "scheduler"):
+        value = getattr(args, option)
+        if value is not None:
+            config.set("engine", option, value)
+    if args.scheduler and args.engine != "dask":
+        raise UsageError("--scheduler needs --engine dask")
+    if args.on_error:
+        config.set("run", "on_error", args.on_error)
+    on_error(config)  # fail fast on a bad [run] on_error
     discover(args.inputs)  # fail fast on a missing input
     Pipeline(config)  # fail fast on a bad plugin, stage order or backend
-    stats = run_batch(args.inputs, args.output, config=config, rejects=args.rejects)
+    engine = get_engine(args.engine, config)
+    if args.output.exists() and not args.resume and args.output.stat().st_size:
+        print(f"newsdigest: overwriting {args.output} (use --resume to continue it)", file=sys.stderr)
+    try:
+        stats = run_batch(
+            args.inputs,
+            args.output,
+            config=config,
+            rejects=args.rejects,
+            engine=engine,
+            resume=args.resume,
+            stats_path=args.stats,
+            progress=args.progress,
+            checkpoint_seconds=args.checkpoint,
+        )
+    except (OutputError, EngineError, RunAborted) as exc:
+        print(f"newsdigest: error: {exc}", file=sys.stderr)
+        return 1
     print(_run_summary(stats.to_dict(), args.output), file=sys.stderr)
     return 0
 
@@ -220,8 +279,11 @@ def cmd_digest(args: argparse.Namespace) -> int:
     for path in args.inputs:
         if not path.is_file():
             raise UsageError(f"no such file: {path}")
-    write_digest(args.inputs, args.output, group_by=args.group_by)
-    print(f"digest written to {args.output}", file=sys.stderr)
+    stats = write_digest(args.inputs, args.output, group_by=args.group_by, fmt=args.format)
+    print(f"{args.output}: {stats.articles} articles in {stats.groups} groups, {stats.removed_total} cuts", file=sys.stderr)
+    if stats.skipped_lines:
+        where = ", ".join(stats.skipped_where)
+        print(f"skipped {stats.skipped_lines} unreadable lines: {where}", file=sys.stderr)
     return 0
 
 
