@@ -149,16 +149,18 @@ def load_config(args: argparse.Namespace) -> Config:
     for assignment in args.set:
         section, key, value = _parse_assignment(assignment)
         config.set(section, key, value)
-    for option, section, key in (
-        ("algorithm", "summarize", "algorithm"),
-        ("sentences", "summarize", "sentences"),
-        ("ratio", "summarize", "ratio"),
-        ("words", "summarize", "words"),
-        ("language_backend", "language", "backend"),
-    ):
+    for option, section, key in (("algorithm", "summarize", "algorithm"), ("language_backend", "language", "backend")):
         value = getattr(args, option, None)
         if value is not None:
             config.set(section, key, value)
+    lengths = ("sentences", "ratio", "words")
+    for key in lengths:
+        value = getattr(args, key, None)
+        if value is not None:  # one length on the command line replaces any in the file
+            summarize = config.sections.setdefault("summarize", {})
+            for other in lengths:
+                summarize.pop(other, None)
+            summarize[key] = value
     if getattr(args, "label_only", False):
         config.set("clean", "label_only", True)
     return config

@@ -122,6 +122,8 @@ def test_options_override_the_config_file(tmp_path):
                                       "--set", "clean.label_only=true", "--set", "clean.site=example.org", "--disable", "y"])
     config = load_config(args)
     assert config.section("summarize") == {"algorithm": "lexrank", "sentences": 2}
+    args = build_parser().parse_args(["run", "p", "-o", "o.jsonl", "--config", str(config_file), "--words", "60"])
+    assert load_config(args).section("summarize") == {"algorithm": "lexrank", "words": 60}
     assert config.section("clean") == {"label_only": True, "site": "example.org"}
     assert config.disabled == ["x", "y"]
 
