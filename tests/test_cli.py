@@ -133,3 +133,29 @@ def test_set_values_are_parsed_as_toml():
     assert _parse_assignment('language.candidates=["de", "fr"]') == ("language", "candidates", ["de", "fr"])
     with pytest.raises(Exception, match="SECTION.KEY=VALUE"):
         _parse_assignment("nodot=1")
+
+
+def test_learn_then_run_cuts_what_recurs_across_a_site(tmp_path):
+    footer = "Valley Courier is printed every Thursday by the cooperative press on Mill Street in Riverton."
+    topics = ["bridge", "school", "market", "library", "harbour", "stadium", "clinic", "museum", "park", "station", "tunnel", "theatre"]
+    lines = []
+    for n, topic in enumerate(topics):
+        body = [f"{p} Residents asked about the {topic} plan ({k})." for k, p in enumerate(PARAGRAPHS)] + [footer]
+        html = article_page(title=f"Council backs the {topic} project", paragraphs=body)
+        lines.append(json.dumps({"id": f"vc-{n}", "url": f"https://www.valleycourier.example/news/{topic}", "html": html}))
+    (tmp_path / "site.jsonl").write_text("\n".join(lines) + "\n")
+
+    learned = newsdigest("learn", "site.jsonl", "-o", "profiles.json", cwd=tmp_path)
+    assert learned.returncode == 0, learned.stderr
+    profiles = json.loads((tmp_path / "profiles.json").read_text())
+    assert list(profiles["sites"]) == ["valleycourier.example"]
+
+    ran = newsdigest("run", "site.jsonl", "-o", "out.jsonl", "--set", "clean.profiles=\"profiles.json\"", cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    records = read_jsonl(tmp_path / "out.jsonl")
+    assert len(records) == len(topics)
+    for record in records:
+        assert footer not in record["text"]
+        assert [r["rule"] for r in record["removed"] if r["text"] == footer] == ["profile.recurring"]
+        topic = topics[int(record["id"][3:])]
+        assert record["text"].count(f"Residents asked about the {topic} plan") == len(PARAGRAPHS)
