@@ -89,6 +89,18 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--group-by", choices=("site", "language", "date"), default="site")
     digest.add_argument("--format", choices=("html", "md", "json"), help="output format (default: from the output suffix)")
     digest.set_defaults(handler=cmd_digest)
+
+    learn = commands.add_parser("learn", help="learn site boilerplate profiles from many pages", description=(
+        "Extract every page and save, per site, the paragraphs that recur across its pages. "
+        "Use the profiles in later runs with --set clean.profiles=PROFILES.json."))
+    learn.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or glob patterns")
+    learn.add_argument("-o", "--output", required=True, type=Path, help="profiles file (.json)")
+    learn.add_argument("--min-documents", type=_positive_int, default=5,
+                       help="a paragraph must recur in this many pages of a site (default 5)")
+    learn.add_argument("--min-share", type=float, default=0.1,
+                       help="...and in this share of the site's pages (default 0.1)")
+    _add_plugin_options(learn)
+    learn.set_defaults(handler=cmd_learn)
     return parser
 
 
@@ -287,6 +299,34 @@ def cmd_digest(args: argparse.Namespace) -> int:
         where = ", ".join(stats.skipped_where)
         print(f"skipped {stats.skipped_lines} unreadable lines: {where}", file=sys.stderr)
     return 0
+
+
+def cmd_learn(args: argparse.Namespace) -> int:
+    from pipeline.inputs import discover
+    from plugins.boilerplate_profiles import save_profiles
+
+    config = load_config(args)
+    discover(args.inputs)
+    profiles = learn_site_profiles(args.inputs, config, min_documents=args.min_documents, min_share=args.min_share)
+    save_profiles(profiles, args.output)
+    paragraphs = sum(len(p.paragraphs) for p in profiles.values())
+    print(f"{args.output}: {paragraphs} recurring paragraphs on {len(profiles)} sites", file=sys.stderr)
+    return 0
+
+
+def learn_site_profiles(inputs: Sequence[str], config: Config, **thresholds: Any) -> dict:
+    """First pass over a corpus: extract every page, learn what recurs per site."""
+    from dataclasses import replace
+
+    from pipeline.engines import SerialEngine
+    from pipeline.inputs import read_documents
+    from pipeline.stats import Stats
+    from plugins.boilerplate_profiles import learn_profiles
+
+    extract_only = replace(config, stages=["extract"])
+    outcomes = SerialEngine().run(extract_only, read_documents(inputs), Stats())
+    documents = (outcome.document for outcome in outcomes if outcome.reject is None)
+    return learn_profiles(documents, **thresholds)
 
 
 if __name__ == "__main__":

@@ -53,7 +53,8 @@ def discover(paths: Iterable[str | os.PathLike]) -> list[Path]:
             found.extend(matches)
         else:
             raise InputError(f"no such file or directory: {text}")
-    return found
+    # A file named twice (itself and inside a folder) is read once: sources stay unique.
+    return list(dict.fromkeys(found))
 
 
 def read_documents(
@@ -65,7 +66,7 @@ def read_documents(
         if kind == "html":
             yield read_html_file(path, max_page_bytes=max_page_bytes)
         elif kind == "jsonl":
-            yield from read_jsonl(path)
+            yield from read_jsonl(path, max_line_bytes=max_page_bytes)
         else:
             from pipeline.warc import read_warc
 
@@ -90,14 +91,22 @@ def read_html_file(path: Path, *, max_page_bytes: int = DEFAULT_MAX_PAGE_BYTES) 
     return Document(id=source, source=source, html=html)
 
 
-def read_jsonl(path: Path) -> Iterator[Document | Reject]:
+def read_jsonl(path: Path, *, max_line_bytes: int = DEFAULT_MAX_PAGE_BYTES) -> Iterator[Document | Reject]:
     """Records with ``id``, ``url`` and ``html`` or ``text`` (plus optional
-    ``title`` and ``language``); a broken line becomes a reject."""
+    ``title`` and ``language``); a broken line becomes a reject, and so does
+    a line longer than ``max_line_bytes``, without ever being held whole."""
     opener = gzip.open if path.name.endswith(".gz") else open
     lineno = 0
     try:
         with opener(path, "rb") as handle:
-            for lineno, line in enumerate(handle, start=1):
+            while line := handle.readline(max_line_bytes + 1):
+                lineno += 1
+                if len(line) > max_line_bytes and not line.endswith(b"\n"):
+                    while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
+                        pass  # the rest of the line, read and let go
+                    source = f"{path}:{lineno}"
+                    yield Reject(source, source, "read", f"line longer than {max_line_bytes} bytes")
+                    continue
                 if not line.strip():
                     continue
                 yield _jsonl_document(line, f"{path}:{lineno}")

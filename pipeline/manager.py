@@ -25,11 +25,15 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "plugins.extract",
     "plugins.language",
     "plugins.langdetect_detector",
+    "plugins.py3langid_detector",
+    "plugins.lingua_detector",
+    "plugins.ensemble_detector",
     "plugins.clean",
     "plugins.summarize",
     "plugins.sumy_summarizers",
     "plugins.lead_summarizer",
     "plugins.news_summarizer",
+    "plugins.dask_engine",
 )
 
 

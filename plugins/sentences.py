@@ -85,6 +85,8 @@ _GREEK_END = re.compile(r"(?:[.!?‽…;;]+)" + _CLOSING + r"(?=\s|$)")
 _CJK_END = re.compile(r"[。！？!?．][" + re.escape(_CLOSERS) + r"]*")
 _OTHER_END = re.compile(r"(?:[।॥؟۔።፧။၊។៕։܀]|[.!?‽…]+(?=\s|$))[" + re.escape(_CLOSERS) + r"]*")
 _SPACE_SCRIPTLESS = re.compile(r"\s+")
+_ASCII_LETTERS = re.compile(r"[A-Za-z]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # Characters below which a Thai/Lao piece is a phrase, not a sentence.
 _MIN_SPACELESS_SENTENCE = 40
 
@@ -203,8 +205,14 @@ def _cuts(line: str, language: str) -> Iterator[int]:
 
 def _script(line: str) -> str:
     """The writing system that decides how a paragraph splits, from a sample."""
-    counts = {"cjk": 0, "spaceless": 0, "uncased": 0, "cased": 0}
-    for char in line[:400]:
+    sample = line[:400]
+    if sample.isascii():
+        return "cased"  # ASCII letters are all cased (and no letter at all means cased too)
+    # Only the non-ASCII characters need the per-character look: a Python
+    # loop over every character of every paragraph cost more than the rest
+    # of the summariser together.
+    counts = {"cjk": 0, "spaceless": 0, "uncased": 0, "cased": len(_ASCII_LETTERS.findall(sample))}
+    for char in _NON_ASCII.findall(sample):
         if not char.isalpha():
             continue
         code = ord(char)
