@@ -63,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-o", "--output", required=True, type=Path,
                      help="records file (.jsonl, .jsonl.gz, or .parquet with pyarrow installed)")
     run.add_argument("--rejects", type=Path, help="rejects file (default: OUT.rejects.jsonl)")
+    run.add_argument("--learn-boilerplate", action="store_true", help=(
+        "first extract every input and learn the paragraphs that recur across each site's pages "
+        "(saved as OUT.profiles.json), then cut them in this run"))
+    run.add_argument("--profiles", type=Path, metavar="PROFILES.json",
+                     help="site boilerplate profiles from 'newsdigest learn' or an earlier --learn-boilerplate")
     run.add_argument("--on-error", choices=("skip", "fail"), dest="on_error",
                      help="when a plugin fails on a document (raises, returns a wrong type, empties it,"
                      " overruns the time limit): skip = reject it and go on (default), fail = write"
@@ -217,6 +222,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     discover(args.inputs)  # fail fast on a missing input
     Pipeline(config)  # fail fast on a bad plugin, stage order or backend
     engine = get_engine(args.engine, config)
+    if args.profiles:
+        if not args.profiles.is_file():
+            raise UsageError(f"no such profiles file: {args.profiles}")
+        config.set("clean", "profiles", str(args.profiles))
+    if args.learn_boilerplate:
+        config.set("clean", "profiles", str(_learn_for_run(args, config, engine)))
     if args.output.exists() and not args.resume and args.output.stat().st_size:
         print(f"newsdigest: overwriting {args.output} (use --resume to continue it)", file=sys.stderr)
     try:
@@ -236,6 +247,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 1
     print(_run_summary(stats.to_dict(), args.output), file=sys.stderr)
     return 0
+
+
+def _learn_for_run(args: argparse.Namespace, config: Config, engine: Any) -> Path:
+    """The first pass of ``run --learn-boilerplate``; a resumed run reuses its profiles."""
+    from pipeline.outputs import profiles_path_for
+    from plugins.boilerplate_profiles import save_profiles
+
+    path = profiles_path_for(args.output)
+    if not (args.resume and path.is_file()):
+        profiles = learn_site_profiles(args.inputs, config, engine=engine)
+        save_profiles(profiles, path)
+        print(f"learnt boilerplate of {len(profiles)} sites: {path}", file=sys.stderr)
+    return path
 
 
 def _run_summary(stats: dict[str, Any], output: Path) -> str:
@@ -314,7 +338,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
     return 0
 
 
-def learn_site_profiles(inputs: Sequence[str], config: Config, **thresholds: Any) -> dict:
+def learn_site_profiles(inputs: Sequence[str], config: Config, *, engine: Any = None, **thresholds: Any) -> dict:
     """First pass over a corpus: extract every page, learn what recurs per site."""
     from dataclasses import replace
 
@@ -324,7 +348,7 @@ def learn_site_profiles(inputs: Sequence[str], config: Config, **thresholds: Any
     from plugins.boilerplate_profiles import learn_profiles
 
     extract_only = replace(config, stages=["extract"])
-    outcomes = SerialEngine().run(extract_only, read_documents(inputs), Stats())
+    outcomes = (engine or SerialEngine()).run(extract_only, read_documents(inputs), Stats())
     documents = (outcome.document for outcome in outcomes if outcome.reject is None)
     return learn_profiles(documents, **thresholds)
 

@@ -39,6 +39,11 @@ def stats_path_for(output: Path) -> Path:
     return output.with_name(f"{_stem(output)}.stats.json")
 
 
+def profiles_path_for(output: Path) -> Path:
+    """``OUT.profiles.json`` beside the output: site profiles learnt for this run."""
+    return output.with_name(f"{_stem(output)}.profiles.json")
+
+
 def _stem(output: Path) -> str:
     name = output.name
     for suffix in (".jsonl.gz", ".jsonl", ".parquet", ".gz"):

@@ -152,8 +152,12 @@ def test_learn_then_run_cuts_what_recurs_across_a_site(tmp_path):
 
     ran = newsdigest("run", "site.jsonl", "-o", "out.jsonl", "--set", "clean.profiles=\"profiles.json\"", cwd=tmp_path)
     assert ran.returncode == 0, ran.stderr
+    in_one_run = newsdigest("run", "site.jsonl", "-o", "once.jsonl", "--learn-boilerplate", "--workers", "1", cwd=tmp_path)
+    assert in_one_run.returncode == 0, in_one_run.stderr
+    assert json.loads((tmp_path / "once.profiles.json").read_text()) == profiles
     records = read_jsonl(tmp_path / "out.jsonl")
     assert len(records) == len(topics)
+    assert sorted(records, key=lambda r: r["id"]) == sorted(read_jsonl(tmp_path / "once.jsonl"), key=lambda r: r["id"])
     for record in records:
         assert footer not in record["text"]
         assert [r["rule"] for r in record["removed"] if r["text"] == footer] == ["profile.recurring"]
