@@ -157,7 +157,7 @@ def test_drop_rejects_with_reason_and_counts_it(pm, register):
     register(Gate(), "gate")
     pipeline = Pipeline(Config(stages=["gate"]), pm)
     outcome = pipeline.process(text_document())
-    assert outcome.reject.stage == "gate" and outcome.reject.error == "dropped: too short"
+    assert (outcome.reject.stage, outcome.reject.plugin, outcome.reject.error) == ("gate", "gate", "dropped: too short")
     assert pipeline.stats.stages["gate"]["dropped_too_short"] == 1
 
 
