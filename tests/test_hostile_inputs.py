@@ -128,10 +128,6 @@ def test_corrupt_warc_record_is_rejected_once(run, corpus):
     assert not twice
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "pipeline/warc.py: one damaged gzip member ends the file; the intact records after it are"
-    " covered by one 'rest of file unreadable' reject instead of being read (fix: on a gzip"
-    " error, scan forward for the next member header b'\\x1f\\x8b\\x08' and go on from there)"))
 def test_records_after_a_corrupt_warc_record_are_still_read(run, corpus):
     seen = _by_source(run, corpus.root)
     path = str(corpus.root / "dumps" / CORRUPT_WARC)

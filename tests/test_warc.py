@@ -120,3 +120,108 @@ def test_run_on_a_warc_keeps_the_record_fields(tmp_path: Path) -> None:
     assert [r["url"] for r in records] == ["https://news.example/a", "https://news.example/b", "https://news.example/c"]
     assert all(r["metadata"]["warc_record_id"] == r["id"] for r in records)
     assert "Story number 3" in records[2]["text"] or "Story 3" in records[2]["text"]
+
+
+# --- Damaged parts: the intact records after them are still read ----------------
+
+
+def warc_members(count: int, *, compress: bool) -> list[bytes]:
+    """``count`` records, one a member (or, uncompressed, one a slice): HTML
+    pages, with an image response as the fourth record."""
+    members = []
+    for n in range(count):
+        out = io.BytesIO()
+        writer = WARCWriter(out, gzip=compress)
+        image = n == 3
+        body = b"\x89PNG...." if image else article(n).encode()
+        http = StatusAndHeaders("200 OK", [("Content-Type", "image/png" if image else "text/html")], protocol="HTTP/1.1")
+        uri = f"https://news.example/{n}"
+        writer.write_record(writer.create_warc_record(uri, "response", payload=io.BytesIO(body), http_headers=http))
+        members.append(out.getvalue())
+    return members
+
+
+def damaged(member: bytes, at: float = 0.5) -> bytes:
+    """The member with 48 bytes of its compressed data overwritten (the gzip CRC catches it)."""
+    data = bytearray(member)
+    start = max(10, int(len(data) * at))  # past the 10-byte gzip header: still looks like a member
+    data[start : start + 48] = bytes((b * 37 + 11) % 256 for b in range(48))
+    return bytes(data)
+
+
+def offsets(members: list[bytes]) -> list[int]:
+    return [sum(len(m) for m in members[:i]) for i in range(len(members))]
+
+
+def read_all(path: Path, reader: str) -> tuple[list[Document], list[Reject]]:
+    items = list(read_warc(path, max_page_bytes=10**7, reader=reader))
+    sources = [i.source for i in items]
+    assert len(set(sources)) == len(sources), sources  # a record and a reject never share one
+    return [i for i in items if isinstance(i, Document)], [i for i in items if isinstance(i, Reject)]
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_damaged_members_first_middle_and_last_each_cost_one_reject(tmp_path: Path, reader: str) -> None:
+    members = warc_members(9, compress=True)
+    starts = offsets(members)
+    broken = {0, 4, 5, 8}  # the first, two in a row in the middle, the last
+    for n in broken:
+        members[n] = damaged(members[n], at=0.3 if n == 5 else 0.5)
+    path = tmp_path / "damaged.warc.gz"
+    path.write_bytes(b"".join(members))
+    documents, rejects = read_all(path, reader)
+    intact_pages = [n for n in range(9) if n not in broken and n != 3]
+    assert [d.url for d in documents] == [f"https://news.example/{n}" for n in intact_pages]
+    assert [d.source for d in documents] == [f"{path}@{starts[n]}" for n in intact_pages]
+    assert all(b"Story number" in d.html for d in documents)
+    assert [r.source for r in rejects] == [f"{path}@{starts[n]}" for n in sorted(broken)]
+    assert all(r.stage == "read" and r.error.startswith("damaged record") for r in rejects)
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_damage_to_the_gzip_header_and_junk_between_members(tmp_path: Path, reader: str) -> None:
+    members = warc_members(6, compress=True)
+    members[0] = b"\x00\x00" + members[0][2:]  # the magic itself is gone
+    junk = b"\x1f\x8b\x08 junk that looks like a member header, then is not"
+    members[2] = members[2] + junk
+    path = tmp_path / "junk.warc.gz"
+    path.write_bytes(b"".join(members))
+    documents, rejects = read_all(path, reader)
+    assert [d.url for d in documents] == [f"https://news.example/{n}" for n in (1, 2, 4, 5)]
+    starts = offsets(members)
+    assert [r.source for r in rejects] == [f"{path}@0", f"{path}@{starts[3] - len(junk)}"]
+
+
+def test_both_readers_agree_on_a_damaged_file_and_the_scan_reads_in_chunks(tmp_path: Path, monkeypatch) -> None:
+    pytest.importorskip("fastwarc")
+    import pipeline.warc
+
+    members = warc_members(8, compress=True)
+    for n in (1, 2, 6):
+        members[n] = damaged(members[n])
+    path = tmp_path / "damaged.warc.gz"
+    path.write_bytes(b"".join(members))
+
+    def everything(reader: str) -> list[tuple]:
+        return [(type(i).__name__, i.source, getattr(i, "html", None)) for i in read_warc(path, max_page_bytes=10**7, reader=reader)]
+
+    expected = everything("warcio")
+    assert expected == everything("fastwarc")
+    assert [kind for kind, _, _ in expected].count("Document") == 4
+    # Chunks smaller than a member and than the magic: the same, with bounded reads.
+    monkeypatch.setattr(pipeline.warc, "CHUNK", 2)
+    assert everything("warcio") == expected == everything("fastwarc")
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_uncompressed_file_reads_on_at_the_next_record(tmp_path: Path, reader: str) -> None:
+    members = warc_members(6, compress=False)
+    # A wrong Content-Length in the middle, and the last record cut short.
+    members[2] = members[2].replace(b"Content-Length: ", b"Content-Length: 9", 1)
+    members[5] = members[5][: len(members[5]) // 2]
+    starts = offsets(members)
+    path = tmp_path / "damaged.warc"
+    path.write_bytes(b"".join(members))
+    documents, rejects = read_all(path, reader)
+    assert [d.url for d in documents] == [f"https://news.example/{n}" for n in (0, 1, 4)]
+    assert [r.source for r in rejects] == [f"{path}@{starts[2]}", f"{path}@{starts[5]}"]
