@@ -2,6 +2,7 @@
 
     python bench/throughput.py          # 3 rounds on 400 docs; memory at 1,000 and 10,000 docs
     python bench/throughput.py --docs 100 --rounds 1 --memory-docs 200,1000   # quicker
+    python bench/throughput.py --modes bare,local-1 --memory-docs ""          # 1-worker ratio only
 
 The corpus is ``../shared/data/extraction/pages`` repeated (links in a
 temporary folder, or ``--format warc``: one ``.warc.gz`` built from them),
@@ -198,8 +199,8 @@ class FirstOutcome:
             yield outcome
 
 
-def newsdigest(inputs: list[Path], out: Path, engine, workers: int) -> dict:
-    config = Config()
+def newsdigest(inputs: list[Path], out: Path, engine, workers: int, config_path: Path | None = None) -> dict:
+    config = Config.load(config_path) if config_path else Config()
     config.set("engine", "workers", workers)
     timed = FirstOutcome(engine)
     with TreeMemory() as memory:
@@ -225,10 +226,20 @@ def main() -> int:
     parser.add_argument("--memory-docs", default="1000,10000", help="corpus sizes for peak memory")
     parser.add_argument("--format", choices=("html", "warc"), default="html")
     parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--config", type=Path, help="newsdigest config for its runs (default: none)")
+    parser.add_argument("--modes", default="",
+                        help="only these measurements, comma-separated (of bare, bare-2, local-1,"
+                             " local-2, dask-2); e.g. bare,local-1 for the 1-worker ratio alone")
     args = parser.parse_args()
     memory_sizes = [int(n) for n in args.memory_docs.split(",") if n]
 
     modes = ["bare", "bare-2", "local-1", "local-2"] + ([] if args.skip_dask else ["dask-2"])
+    if args.modes:
+        wanted = [mode.strip() for mode in args.modes.split(",") if mode.strip()]
+        unknown = sorted(set(wanted) - {"bare", "bare-2", "local-1", "local-2", "dask-2"})
+        if unknown:
+            parser.error(f"unknown mode(s): {', '.join(unknown)}")
+        modes = [mode for mode in ["bare", "bare-2", "local-1", "local-2", "dask-2"] if mode in wanted]
     labels = {
         "bare": "bare trafilatura.extract, 1 process",
         "bare-2": "bare trafilatura.extract, 2 processes",
@@ -255,7 +266,7 @@ def main() -> int:
                 else:
                     workers = int(mode.rsplit("-", 1)[1])
                     engine = get_engine("dask", Config()) if mode.startswith("dask") else LocalEngine()
-                    result = newsdigest(inputs, workdir / f"out-{mode}.jsonl", engine, workers)
+                    result = newsdigest(inputs, workdir / f"out-{mode}.jsonl", engine, workers, args.config)
                     if mode == "local-1":
                         stage_ms.append({
                             name: 1000 * counts["seconds"] / max(result["docs"], 1)
@@ -280,27 +291,33 @@ def main() -> int:
             print(f"  {labels[mode]:37s}: {med[mode]:6.2f}   steady {med_steady[mode]:6.2f}"
                   f"   CPU {med_cpu[mode]:6.1f} ms/doc (all processes, start-up included)")
         print("ratios (target), overall | steady:")
-        print(f"  1 worker / bare trafilatura : {med['local-1'] / med['bare']:5.2f}x"
-              f" | {med_steady['local-1'] / med['bare']:5.2f}x  (>= 0.85)")
-        print(f"  2 workers / 1 worker        : {med['local-2'] / med['local-1']:5.2f}x"
-              f" | {med_steady['local-2'] / med_steady['local-1']:5.2f}x  (>= 1.8)")
-        print(f"  CPU per document, 2 workers / 1 worker: {med_cpu['local-2'] / med_cpu['local-1']:.2f}x"
-              " (1.00x = no work added by going parallel: the rate then scales with free cores)")
-        if med.get("bare-2"):
+        if "local-1" in med and "bare" in med:
+            print(f"  1 worker / bare trafilatura : {med['local-1'] / med['bare']:5.2f}x"
+                  f" | {med_steady['local-1'] / med['bare']:5.2f}x  (>= 0.85)")
+            print(f"  CPU per document, 1 worker / bare: {med_cpu['local-1'] / med_cpu['bare']:.2f}x"
+                  " (all processes, start-up included)")
+        if "local-2" in med and "local-1" in med:
+            print(f"  2 workers / 1 worker        : {med['local-2'] / med['local-1']:5.2f}x"
+                  f" | {med_steady['local-2'] / med_steady['local-1']:5.2f}x  (>= 1.8)")
+            print(f"  CPU per document, 2 workers / 1 worker: {med_cpu['local-2'] / med_cpu['local-1']:.2f}x"
+                  " (1.00x = no work added by going parallel: the rate then scales with free cores)")
+        if med.get("bare-2") and "bare" in med:
             print(f"  (this machine's ceiling now: bare extraction, 2 processes / 1 process:"
                   f" {med['bare-2'] / med['bare']:.2f}x)")
-        if "dask-2" in med:
+        if "dask-2" in med and "local-1" in med:
             print(f"  dask 2 workers / 1 worker   : {med['dask-2'] / med['local-1']:5.2f}x"
                   f" | {med_steady['dask-2'] / med_steady['local-1']:5.2f}x  (>= 1.6)")
 
         # Where the time goes in the 1-worker runs, per document.
         names = list(stage_ms[0]) if stage_ms else []
         per_stage = {name: statistics.median(run[name] for run in stage_ms) for name in names}
-        wall = 1000 / med_steady["local-1"]
-        print("1 worker, ms per document: bare extract %.1f | " % (1000 / med["bare"])
-              + " | ".join(f"{name} {ms:.1f}" for name, ms in per_stage.items())
-              + f" | outside the stages (read, IPC, write) {wall - sum(per_stage.values()):.1f}"
-              + f" | total {wall:.1f}")
+        if "local-1" in med:
+            wall = 1000 / med_steady["local-1"]
+            bare_ms = "%.1f" % (1000 / med["bare"]) if "bare" in med else "-"
+            print(f"1 worker, ms per document: bare extract {bare_ms} | "
+                  + " | ".join(f"{name} {ms:.1f}" for name, ms in per_stage.items())
+                  + f" | outside the stages (read, IPC, write) {wall - sum(per_stage.values()):.1f}"
+                  + f" | total {wall:.1f}")
         print(f"load average at end {os.getloadavg()[0]:.1f}", flush=True)
 
         peaks = []

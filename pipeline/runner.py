@@ -327,7 +327,8 @@ def _call(
     had_text = _has_text(document)
     try:
         result = function(*args)
-    except Drop:
+    except Drop as drop:
+        drop.plugin = getattr(drop, "plugin", "") or plugin  # the reject names who dropped it
         raise
     except Exception as exc:  # a plugin's bug must cost one document, not the run
         raise StageFailure(stage, plugin, f"{type(exc).__name__}: {exc}") from exc
@@ -404,7 +405,12 @@ def _unwritable(document: Document) -> str | None:
     escape any of them.
     """
     try:
-        json.dumps(document.to_record())
+        record = document.to_record()
+        # The text is a str (checked after every plugin) and JSON escapes any
+        # character, so it cannot be the problem; encoding it here too would
+        # double the writer's work on the longest field.
+        record["text"] = ""
+        json.dumps(record)
     except (TypeError, ValueError) as exc:
         return f"record cannot be written as JSON: {type(exc).__name__}: {exc}"
     return None

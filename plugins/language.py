@@ -126,7 +126,7 @@ class Verdict:
 
 @hookimpl(trylast=True)
 def newsdigest_detect_language(document: Document, config: Config, pipeline: Pipeline) -> Document:
-    options = LanguageOptions.from_section(config.section("language"))
+    options = _options(config.section("language"))
     detector = pipeline.backend("language_detectors", options.backend)
     verdict = decide(document.text or "", document.declared_language, detector, options)
     document.language = verdict.language
@@ -135,6 +135,22 @@ def newsdigest_detect_language(document: Document, config: Config, pipeline: Pip
     document.language_variant = verdict.variant
     document.language_reason = verdict.reason
     return document
+
+
+#: Checked options by the section's ``repr``: checking the candidate list
+#: (54 codes, each parsed) on every document cost a tenth of the stage.
+_CHECKED: dict[str, LanguageOptions] = {}
+
+
+def _options(section: dict[str, Any]) -> LanguageOptions:
+    key = repr(section)
+    options = _CHECKED.get(key)
+    if options is None:
+        options = LanguageOptions.from_section(section)
+        if len(_CHECKED) > 64:  # configs built on the fly (tests) must not pile up
+            _CHECKED.clear()
+        _CHECKED[key] = options
+    return options
 
 
 def decide(

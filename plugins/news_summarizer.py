@@ -37,6 +37,7 @@ import heapq
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 
 from pipeline.backends import Length
 from pipeline.hookspecs import hookimpl
@@ -82,13 +83,14 @@ class NewsSummarizer:
             return []
         stem = stemmer(language)
         stops = stop_words(language)
+        known = _known_terms(language)
         tokens = [words(sentence, language) for sentence in sentences]
         word_counts = [len(found) for found in tokens]
-        terms = [_content_terms(found, stem, stops) for found in tokens]
+        terms = [_content_terms(found, stem, stops, known) for found in tokens]
         vectors = _unit_tfidf(terms)
         scores = _scores(sentences, word_counts, terms, vectors)
         if title:
-            title_terms = set(_content_terms(words(title, language), stem, stops))
+            title_terms = set(_content_terms(words(title, language), stem, stops, known))
             if title_terms:
                 for index, found in enumerate(terms):
                     shared = len(title_terms.intersection(found)) / len(title_terms)
@@ -97,12 +99,35 @@ class NewsSummarizer:
         return [sentences[index] for index in chosen]
 
 
-def _content_terms(tokens: list[str], stem, stops: frozenset[str]) -> list[str]:
+#: Most tokens remembered per language by :func:`_known_terms`.
+_MAX_KNOWN_TERMS = 200_000
+
+
+@lru_cache(maxsize=64)
+def _known_terms(language: str | None) -> dict[str, str | None]:
+    """Token as written -> its stemmed term, or ``None`` for a stop word, per language.
+
+    News text repeats its words, so one dictionary look-up per token
+    replaces lower-casing, the stop-word test and the stemmer's own cache.
+    """
+    return {}
+
+
+def _content_terms(
+    tokens: list[str], stem, stops: frozenset[str], known: dict[str, str | None]
+) -> list[str]:
     found = []
     for token in tokens:
-        lower = token.lower()
-        if lower not in stops:
-            found.append(stem(lower))
+        try:
+            term = known[token]
+        except KeyError:
+            lower = token.lower()
+            term = None if lower in stops else stem(lower)
+            if len(known) >= _MAX_KNOWN_TERMS:
+                known.clear()
+            known[token] = term
+        if term is not None:
+            found.append(term)
     return found
 
 

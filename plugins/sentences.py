@@ -333,8 +333,11 @@ def words(sentence: str, language: str | None = None) -> list[str]:
     Scripts written without spaces give characters (Han) or character
     bigrams (kana, Thai, Lao, Khmer, Myanmar); Hangul words are spaced.
     """
+    tokens = _WORD.findall(sentence)
+    if sentence.isascii():
+        return tokens  # no spaceless script: every token is a word as it stands
     found: list[str] = []
-    for token in _WORD.findall(sentence):
+    for token in tokens:
         if token.isascii() or not _SPACELESS_RUN.search(token):
             found.append(token)
             continue
