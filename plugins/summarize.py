@@ -30,7 +30,7 @@ def newsdigest_summarize(document: Document, config, pipeline) -> Document:
     options = config.section("summarize")
     name = str(options.get("algorithm") or DEFAULT_ALGORITHM)
     summarizer = pipeline.backend("summarizers", name)
-    text = document.text or ""
+    text = _without_headline(document.text or "", document.title)
     document.summary = (
         list(summarizer.summarize(text, document.language, document.title, length_from(options)))
         if text.strip()
@@ -38,6 +38,15 @@ def newsdigest_summarize(document: Document, config, pipeline) -> Document:
     )
     document.metadata["summary_algorithm"] = name
     return document
+
+
+def _without_headline(text: str, title: str | None) -> str:
+    """The text less a first paragraph that only repeats the title: a summary
+    should say what the headline does not, and extractors often keep it."""
+    first, _, rest = text.lstrip("\n").partition("\n")
+    if title and first.strip().casefold() == title.strip().casefold():
+        return rest
+    return text
 
 
 def length_from(options: dict[str, Any]) -> Length:

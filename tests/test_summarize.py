@@ -434,3 +434,20 @@ def test_default_beats_lead3_on_shared_dev_set(backends):
     assert all(news >= lead for news, lead in zip(scores["news"], scores["lead"])), scores
     # Lead-3 with this splitter stays within half a point of Punkt's (40.7/17.9/36.8).
     assert all(abs(a - b) < 0.5 for a, b in zip(scores["lead"], (40.7, 17.9, 36.8))), scores
+
+
+def test_summary_does_not_repeat_the_headline():
+    from pipeline.config import Config
+    from pipeline.document import Document
+    from pipeline.runner import Pipeline
+
+    title = "Harbour ferry terminal opens after three years of work"
+    body = [
+        "The harbour authority opened its new ferry terminal on Monday after three years of construction.",
+        "Officials said the terminal would handle two million passengers a year by 2027.",
+        "Local shops welcomed the opening but warned about traffic on the coast road.",
+        "The old terminal will be turned into a market hall next spring.",
+    ]
+    document = Document(id="d", text="\n".join([title, *body]), title=title, language="en")
+    outcome = Pipeline(Config(stages=["summarize"], sections={"summarize": {"algorithm": "lead"}})).process(document)
+    assert outcome.document.summary == body[:3]
