@@ -27,6 +27,17 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message says why, in one line."""
 
 
+def read_toml(path: str | Path, kind: str, error: type[Exception]) -> dict[str, Any]:
+    """Parse a TOML file; a missing or malformed file raises ``error`` naming ``kind`` and path."""
+    path = Path(path)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{kind} not found: {path}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise error(f"{kind} {path} is not valid TOML: {exc}") from None
+
+
 @dataclass
 class Config:
     """What a run was asked to do.
@@ -57,13 +68,7 @@ class Config:
             path = Path(DEFAULT_CONFIG_FILE)
             if not path.is_file():
                 return cls()
-        path = Path(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"config file not found: {path}") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        data = read_toml(path, "config file", ConfigError)
         return cls.from_dict(data, origin=str(path))
 
     @classmethod

@@ -34,10 +34,11 @@ documents whose language is unknown).
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from pipeline.config import read_toml
 
 #: Directory of the packs that ship with newsdigest.
 BUILTIN_RULES_DIR = Path(__file__).resolve().parent / "rules"
@@ -101,13 +102,7 @@ def builtin_pack_paths() -> list[Path]:
 
 def load_pack(path: str | Path) -> RulePack:
     """Read and check one TOML rule pack; :class:`RulePackError` says what is wrong."""
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RulePackError(f"rule pack not found: {path}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RulePackError(f"rule pack {path} is not valid TOML: {exc}") from None
+    data = read_toml(path, "rule pack", RulePackError)
     return pack_from_dict(data, origin=str(path))
 
 
