@@ -16,7 +16,8 @@ from pipeline.outputs import JsonlWriter, read_done
 from pipeline.runner import BackendError
 from pipeline.stats import Stats
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+#: Folder of the trap plugin (hangs, segfaults or raises on cue), put on sys.path.
+TRAP_DIR = Path(__file__).resolve().parent / "trap"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 WORDS = (
@@ -60,7 +61,7 @@ def light_config() -> Config:
 
 @pytest.fixture
 def trap_config(monkeypatch: pytest.MonkeyPatch) -> Config:
-    monkeypatch.syspath_prepend(str(FIXTURES))
+    monkeypatch.syspath_prepend(str(TRAP_DIR))
     return Config(plugins=["bulk_trap_plugin"], stages=list(LIGHT_STAGES))
 
 

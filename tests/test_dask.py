@@ -11,7 +11,7 @@ from pipeline.cli import main
 from pipeline.config import Config
 from pipeline.engines import LocalEngine, get_engine
 
-from test_bulk import FIXTURES, lines, make_pages
+from test_bulk import TRAP_DIR, lines, make_pages
 
 pytest.importorskip("distributed", reason="dask engine needs 'newsdigest[dask]'")
 
@@ -21,8 +21,8 @@ def test_dask_engine_is_offered_by_its_plugin() -> None:
 
 
 def test_dask_records_equal_local_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.syspath_prepend(str(FIXTURES))
-    monkeypatch.setenv("PYTHONPATH", str(FIXTURES))  # for the Dask worker processes
+    monkeypatch.syspath_prepend(str(TRAP_DIR))
+    monkeypatch.setenv("PYTHONPATH", str(TRAP_DIR))  # for the Dask worker processes
     markers = {4: "ND-TRAP-SEGV", 9: "ND-TRAP-RAISE"}
     pages = make_pages(tmp_path / "pages", 30, markers)
     config = Config(plugins=["bulk_trap_plugin"])

@@ -17,7 +17,7 @@ import pytest
 from pipeline.batch import run_batch
 from pipeline.config import Config
 from pipeline.engines import LocalEngine, SerialEngine
-from test_bulk import FIXTURES, lines, make_pages
+from test_bulk import TRAP_DIR, lines, make_pages
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -67,7 +67,7 @@ def test_kill_9_then_resume_loses_and_duplicates_nothing(tmp_path: Path, suffix:
     output = tmp_path / f"out{suffix}"
     rejects = tmp_path / "out.rejects.jsonl"
     stats_file = tmp_path / "out.stats.json"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(FIXTURES), str(REPO)])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TRAP_DIR), str(REPO)])}
     command = [
         sys.executable, "-m", "pipeline.cli", "run", str(tmp_path / "pages"), "-o", str(output),
         "--plugin", "bulk_trap_plugin", "--stages", "trap,extract",
