@@ -258,13 +258,10 @@ def main(argv: list[str] | None = None) -> int:
             leaks = recovered.extraction_page(text, truth)
             recovered_misses += [f"without leak {truth['id']}: {s[:110]}" for s in leaks]
 
-    def row(name: str, b: float, o: float, fmt: str = "{:.3f}", r: float | None = None) -> None:
-        extra = f" {fmt.format(r):>12}" if r is not None else ""
-        print(f"  {name:<44} {fmt.format(b):>12} {fmt.format(o):>12}{extra}")
-
-    def third(value) -> float | None:
-        """The recovery column's value, when it is being scored."""
-        return value(recovered) if recovering is not None else None
+    def row(name: str, value, fmt: str = "{:.3f}") -> None:
+        """One metric, computed the same way for every column scored."""
+        scored = [base, ours] + ([recovered] if recovering is not None else [])
+        print(f"  {name:<44}" + "".join(f" {fmt.format(value(t)):>12}" for t in scored))
 
     print(
         f"appeals/: {len(base.page_keep) or 0} pages with must_keep; extraction/: {len(truths)} pages"
@@ -273,60 +270,19 @@ def main(argv: list[str] | None = None) -> int:
         f"  {'metric':<44} {'trafilatura':>12} {'newsdigest':>12}"
         + (f" {'+recovery':>12}" if recovering is not None else "")
     )
-    row(
-        "appeal removal rate (pooled)",
-        _rate(base.removed, base.must_remove),
-        _rate(ours.removed, ours.must_remove),
-        r=third(lambda t: _rate(t.removed, t.must_remove)),
-    )
-    row(
-        "appeal removal rate (mean of pages)",
-        _mean(base.page_removal),
-        _mean(ours.page_removal),
-        r=third(lambda t: _mean(t.page_removal)),
-    )
-    row(
-        "keep rate (pooled)",
-        _rate(base.kept, base.must_keep),
-        _rate(ours.kept, ours.must_keep),
-        r=third(lambda t: _rate(t.kept, t.must_keep)),
-    )
-    row(
-        "keep rate (mean of pages)",
-        _mean(base.page_keep),
-        _mean(ours.page_keep),
-        r=third(lambda t: _mean(t.page_keep)),
-    )
-    row(
-        "keep rate, donation-news + mixed pages",
-        _rate(base.news_kept, base.news_must_keep),
-        _rate(ours.news_kept, ours.news_must_keep),
-        r=third(lambda t: _rate(t.news_kept, t.news_must_keep)),
-    )
+    row("appeal removal rate (pooled)", lambda t: _rate(t.removed, t.must_remove))
+    row("appeal removal rate (mean of pages)", lambda t: _mean(t.page_removal))
+    row("keep rate (pooled)", lambda t: _rate(t.kept, t.must_keep))
+    row("keep rate (mean of pages)", lambda t: _mean(t.page_keep))
+    row("keep rate, donation-news + mixed pages", lambda t: _rate(t.news_kept, t.news_must_keep))
     kept_by_extractor = ours.kept + len(cleaner_lost)
     print(
         f"  {'keep rate of what extraction kept (clean only)':<44} {'':>12} {_rate(ours.kept, kept_by_extractor):>12.3f}"
     )
     for i, name in enumerate(("word precision", "word recall", "word F1")):
-        row(
-            f"{name} vs main_content (macro)",
-            _mean([p[i] for p in base.prf]),
-            _mean([p[i] for p in ours.prf]),
-            r=third(lambda t: _mean([p[i] for p in t.prf])),
-        )
-    row(
-        "'with' snippets found",
-        _rate(base.with_found, base.with_total),
-        _rate(ours.with_found, ours.with_total),
-        r=third(lambda t: _rate(t.with_found, t.with_total)),
-    )
-    row(
-        "'without' leak rate",
-        _rate(base.without_found, base.without_total),
-        _rate(ours.without_found, ours.without_total),
-        "{:.4f}",
-        r=third(lambda t: _rate(t.without_found, t.without_total)),
-    )
+        row(f"{name} vs main_content (macro)", lambda t, i=i: _mean([p[i] for p in t.prf]))
+    row("'with' snippets found", lambda t: _rate(t.with_found, t.with_total))
+    row("'without' leak rate", lambda t: _rate(t.without_found, t.without_total), "{:.4f}")
     print(f"  {'without leaks (count)':<44} {base.without_found:>12} {ours.without_found:>12}")
     leak_ratio = _rate(ours.without_found, base.without_found)
     print(f"  {'without leak ratio newsdigest / trafilatura':<44} {leak_ratio:>25.3f}")

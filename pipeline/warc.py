@@ -153,7 +153,7 @@ def _read_resyncing(path: Path, segment: Segment, max_page_bytes: int) -> Iterat
             # An uncompressed file has no checksum: the two readers would each
             # guess differently past a bad Content-Length, so the framing is
             # checked here, once, and neither reader is let past the damage.
-            limit = None if compressed else _first_damaged_record(handle, start, size)
+            limit = None if compressed else _first_damaged(handle, start, size, _record_end)
             try:
                 for item in segment(path, start, limit, max_page_bytes):
                     last = item.source
@@ -167,7 +167,7 @@ def _read_resyncing(path: Path, segment: Segment, max_page_bytes: int) -> Iterat
                 # the reader fails on an earlier one (a whole member that is
                 # not WARC); reading record by record up to there tells.
                 if compressed:
-                    limit = _first_damaged_member(handle, stop.known, size)
+                    limit = _first_damaged(handle, stop.known, size, _member_end)
                 part_end = _member_end if compressed else _record_end
                 found = yield from _read_one_by_one(path, segment, handle, part_end, stop.known, last, limit, max_page_bytes)
                 if found is not None:
@@ -243,11 +243,14 @@ def _read_one_by_one(
     return None
 
 
-def _first_damaged_member(handle: BinaryIO, start: int, size: int) -> int | None:
-    """Offset of the first gzip member from ``start`` on that does not decompress whole."""
+def _first_damaged(
+    handle: BinaryIO, start: int, size: int, end_of: Callable[[BinaryIO, int], int | None]
+) -> int | None:
+    """Offset of the first unit (gzip member or uncompressed record) from
+    ``start`` on whose end ``end_of`` cannot find, or ``None`` if all are whole."""
     offset = start
     while offset < size:
-        end = _member_end(handle, offset)
+        end = end_of(handle, offset)
         if end is None:
             return offset
         offset = end
@@ -316,18 +319,6 @@ def _find_all(handle: BinaryIO, needle: bytes, start: int, size: int) -> Iterato
             yield position + found
             found = chunk.find(needle, found + 1)
         position += CHUNK
-
-
-def _first_damaged_record(handle: BinaryIO, start: int, size: int) -> int | None:
-    """Offset of the first record from ``start`` on, in an uncompressed WARC, that
-    is not a WARC header block followed by ``Content-Length`` bytes and ``CRLF CRLF``."""
-    offset = start
-    while offset < size:
-        end = _record_end(handle, offset)
-        if end is None:
-            return offset
-        offset = end
-    return None
 
 
 def _record_end(handle: BinaryIO, offset: int) -> int | None:
