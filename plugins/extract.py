@@ -123,14 +123,14 @@ def newsdigest_extract(document: Document, config) -> Document:
 
     from trafilatura import bare_extraction
     from trafilatura.settings import set_date_params
-    from trafilatura.utils import HTML_PARSER, load_html
 
     from plugins.extract_recovery import recover
     from plugins.page_metadata import PageMetadata, page_metadata
+    from plugins.page_parser import PAGE_PARSER, parse_page
 
     html = bounded_page(document.html, int(options.get("max_html_bytes", DEFAULT_MAX_HTML_BYTES)))
-    tree = load_html(html)
-    parser_limit = _parser_limit(HTML_PARSER)
+    tree = parse_page(html)
+    parser_limit = _parser_limit(PAGE_PARSER)
     if tree is None:
         raise Drop("not parseable as html")
     max_elements = int(options.get("max_elements", DEFAULT_MAX_ELEMENTS))
