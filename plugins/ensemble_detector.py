@@ -28,6 +28,11 @@ ms on a shared 2-core machine)::
     (langdetect as users meet it: 0.9807, 0.8101, 1.99 ms, 14.35 ms on
     whole articles, not deterministic)
 
+Since py3langid's scoring was vectorised (``py3langid_detector``; same
+answers), a later run of the same bench, before and after on the same
+machine: ms/article 0.55 -> 0.21 for ensemble, 0.56 -> 0.24 for py3langid,
+accuracy and articles (793/793) unchanged.
+
 Both libraries are deterministic; both are imported lazily.
 """
 
@@ -53,7 +58,7 @@ CONFIDENT = 0.999
 LONG_TEXT_LETTERS = 200
 LONG_TEXT_CONFIDENT = 0.99
 
-_LETTER = re.compile(r"[^\W\d_]")
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
 
 #: Stands in for a probability of zero, so one expert's zero cannot veto
 #: what the other is sure of.
@@ -101,7 +106,7 @@ def _is_long(text: str) -> bool:
     """Whether ``text`` has at least :data:`LONG_TEXT_LETTERS` letters."""
     if len(text) < LONG_TEXT_LETTERS:
         return False
-    return len(_LETTER.findall(text)) >= LONG_TEXT_LETTERS
+    return len(_NOT_LETTERS.sub("", text)) >= LONG_TEXT_LETTERS
 
 
 def _rank_key(item: tuple[str, float]) -> tuple[float, str]:

@@ -14,11 +14,11 @@ class LeadSummarizer:
     def summarize(
         self, text: str, language: str | None, title: str | None, length: Length
     ) -> list[str]:
-        from plugins.sentences import split_sentences, words
+        from plugins.sentences import sentence_words, split_sentences
         from plugins.summarize import take
 
         sentences = split_sentences(text or "", language)
-        word_counts = [len(words(sentence, language)) for sentence in sentences]
+        word_counts = list(map(len, sentence_words(sentences, language)))
         # In order, stopping at the first sentence that overflows a word
         # budget: a lead is a prefix of the text, never a selection.
         chosen = []

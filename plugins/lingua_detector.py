@@ -38,6 +38,7 @@ class LinguaDetector:
         self.low_accuracy = low_accuracy
         self._by_code: dict[str, Any] | None = None
         self._detectors: dict[tuple[str, ...], Any] = {}
+        self._codes: dict[tuple[str, ...] | None, tuple[str, ...]] = {}
         self._lock = threading.Lock()
 
     @property
@@ -74,9 +75,15 @@ class LinguaDetector:
 
     def detect(self, text: str, candidates: Sequence[str] | None = None) -> list[tuple[str, float]]:
         """lingua's confidence values over the candidates (or all 75), most likely first."""
-        known = self._languages()
-        codes = tuple(sorted(known if candidates is None else set(candidates) & set(known)))
-        if not codes or not text.strip():
+        key = None if candidates is None else tuple(candidates)
+        codes = self._codes.get(key)
+        if codes is None:
+            known = self._languages()
+            codes = tuple(sorted(known if key is None else set(key) & set(known)))
+            if len(self._codes) > 64:  # candidate lists built on the fly must not pile up
+                self._codes.clear()
+            self._codes[key] = codes
+        if not codes or not text or text.isspace():
             return []
         if len(codes) == 1:
             # lingua needs two languages to choose between; with one allowed,

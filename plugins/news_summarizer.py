@@ -29,6 +29,12 @@ so the summary does not say the same thing twice (news copy often repeats
 its lead in a caption), and a near-copy of a chosen sentence is never
 taken. The lazy variant of the greedy pick re-scores only the candidates
 that reach the top, which keeps long texts and large ratios cheap.
+
+Cost: tokens become term ids through one per-language dictionary, the
+tf-idf arithmetic runs on numpy arrays (adding the same numbers in the same
+order as a sentence-by-sentence loop, so scores are equal to the bit), and
+a sentence's form is only looked at when its score's upper bound reaches
+the top of the greedy pick.
 """
 
 from __future__ import annotations
@@ -75,111 +81,223 @@ class NewsSummarizer:
     def summarize(
         self, text: str, language: str | None, title: str | None, length: Length
     ) -> list[str]:
-        from plugins.sentences import split_sentences, stemmer, stop_words, words
+        from plugins.sentences import sentences_and_words, words
         from plugins.summarize import Budget
 
-        sentences = split_sentences(text or "", language)
+        sentences, tokens = sentences_and_words(text or "", language)
         if not sentences:
             return []
-        stem = stemmer(language)
-        stops = stop_words(language)
-        known = _known_terms(language)
-        tokens = [words(sentence, language) for sentence in sentences]
-        word_counts = [len(found) for found in tokens]
-        terms = [_content_terms(found, stem, stops, known) for found in tokens]
-        vectors = _unit_tfidf(terms)
-        scores = _scores(sentences, word_counts, terms, vectors)
-        if title:
-            title_terms = set(_content_terms(words(title, language), stem, stops, known))
-            if title_terms:
-                for index, found in enumerate(terms):
-                    shared = len(title_terms.intersection(found)) / len(title_terms)
-                    scores[index] *= 1.0 + TITLE_WEIGHT * shared
-        chosen = _greedy_pick(scores, vectors, Budget(length, word_counts))
+        vocabulary = _vocabulary(language)
+        ids, title_ids = vocabulary.ids(tokens, words(title, language) if title else [])
+        article = _Article(ids, len(sentences), len(vocabulary.terms))
+        title_terms = set(title_ids)
+        title_terms.discard(_STOP)
+        scores = _Scores(sentences, article, article.shared(title_terms) if title_terms else None)
+        chosen = _greedy_pick(scores, article.vector, Budget(length, article.word_counts))
         return [sentences[index] for index in chosen]
 
 
-#: Most tokens remembered per language by :func:`_known_terms`.
+#: Term ids that are not terms: a stop word, and the break between two sentences.
+_STOP = -1
+_BREAK = -2
+#: Most tokens remembered per language by :class:`_Vocabulary`.
 _MAX_KNOWN_TERMS = 200_000
 
 
-@lru_cache(maxsize=64)
-def _known_terms(language: str | None) -> dict[str, str | None]:
-    """Token as written -> its stemmed term, or ``None`` for a stop word, per language.
+class _Vocabulary:
+    """Token as written -> the id of its stemmed term (:data:`_STOP` for a stop word), per language.
 
     News text repeats its words, so one dictionary look-up per token
-    replaces lower-casing, the stop-word test and the stemmer's own cache.
+    replaces lower-casing, the stop-word test and stemming; ids, unlike the
+    stems themselves, let numpy do the rest.
     """
-    return {}
 
+    def __init__(self, language: str | None) -> None:
+        from plugins.sentences import SENTENCE_BREAK, stemmer, stop_words
 
-def _content_terms(
-    tokens: list[str], stem, stops: frozenset[str], known: dict[str, str | None]
-) -> list[str]:
-    found = []
-    for token in tokens:
+        self.stem = stemmer(language)
+        self.stops = stop_words(language)
+        self.known: dict[str, int] = {}
+        self.terms: dict[str, int] = {}
+        self.fresh = {SENTENCE_BREAK: _BREAK}
+        self.known.update(self.fresh)
+
+    def ids(self, tokens: list[str], title: list[str]):
+        """The term id of each token of the text (an array) and of the title (a list)."""
+        import numpy as np
+
+        known = self.known
         try:
-            term = known[token]
+            return (
+                np.array(list(map(known.__getitem__, tokens)), dtype=np.int64),
+                list(map(known.__getitem__, title)),
+            )
         except KeyError:
+            pass
+        new = set(tokens).union(title).difference(known)
+        if len(known) + len(new) > _MAX_KNOWN_TERMS:
+            # Forget everything, never part: ids must stay one-to-one with terms.
+            known = self.known = dict(self.fresh)
+            self.terms = {}
+            new = set(tokens).union(title).difference(known)
+        for token in new:
             lower = token.lower()
-            term = None if lower in stops else stem(lower)
-            if len(known) >= _MAX_KNOWN_TERMS:
-                known.clear()
-            known[token] = term
-        if term is not None:
-            found.append(term)
-    return found
+            if lower in self.stops:
+                known[token] = _STOP
+            else:
+                known[token] = self.terms.setdefault(self.stem(lower), len(self.terms))
+        return (
+            np.array(list(map(known.__getitem__, tokens)), dtype=np.int64),
+            list(map(known.__getitem__, title)),
+        )
 
 
-def _unit_tfidf(terms: list[list[str]]) -> list[dict[str, float]]:
-    """Each sentence's tf-idf vector, scaled to unit length; idf over the article's sentences."""
-    total = len(terms)
-    document_frequency: Counter[str] = Counter()
-    for found in terms:
-        document_frequency.update(set(found))
-    idf = {
-        term: math.log((total + 1) / (count + 0.5)) for term, count in document_frequency.items()
-    }
-    vectors = []
-    for found in terms:
-        vector = {term: count * idf[term] for term, count in Counter(found).items()}
-        norm = math.sqrt(sum(weight * weight for weight in vector.values()))
-        vectors.append({t: w / norm for t, w in vector.items()} if norm > 0 else {})
-    return vectors
+@lru_cache(maxsize=64)
+def _vocabulary(language: str | None) -> _Vocabulary:
+    return _Vocabulary(language)
 
 
-def _scores(
-    sentences: list[str],
-    word_counts: list[int],
-    terms: list[list[str]],
-    vectors: list[dict[str, float]],
-) -> list[float]:
-    centroid: Counter[str] = Counter()
-    for vector in vectors:
-        centroid.update(vector)
-    centroid_norm_sq = sum(weight * weight for weight in centroid.values())
-    median = sorted(word_counts)[len(word_counts) // 2] or 1
-    scores = []
-    for index, vector in enumerate(vectors):
-        # Cosine with the rest of the article (the centroid minus this sentence):
+class _Article:
+    """The sentences' tf-idf vectors, scaled to unit length, and their centroid.
+
+    idf is over the article's own sentences. The arithmetic is done on
+    arrays, one (sentence, term) pair per row, in the order a sentence-by-
+    sentence loop over each sentence's terms (in order of first use) takes
+    them, and every sum is a sequential one (``np.add.at``, ``sum``), so
+    that the numbers are those of that loop, to the last bit.
+
+    :param found: the term id of every token of the text (an array),
+        :data:`_STOP` for a stop word, :data:`_BREAK` between two sentences.
+    :param total: the number of sentences.
+    :param vocabulary: an id larger than any in ``ids``.
+    """
+
+    def __init__(self, found, total: int, vocabulary: int) -> None:
+        import numpy as np
+
+        is_break = found == _BREAK
+        edges = np.flatnonzero(is_break).tolist()
+        edges.append(len(found))
+        #: The words in each sentence.
+        self.word_counts: list[int] = [
+            end - start - 1 for start, end in zip([-1, *edges], edges)
+        ]
+        content = found >= 0
+        sentence_of = np.cumsum(is_break)[content]
+        width = max(vocabulary, 1)
+        keys, first, counts = np.unique(
+            sentence_of * width + found[content], return_index=True, return_counts=True
+        )
+        order = np.argsort(first)  # the keys are distinct: no ties to break
+        keys = keys[order]
+        #: Per (sentence, term) pair: sentences in order, terms by first use in the sentence.
+        self.sentence = keys // width
+        self.term = keys % width
+        # Terms renumbered 0..n-1 (``local``); each one's first pair (``first``)
+        # orders them as the text first uses them, the order the centroid sums in.
+        terms, first, local = np.unique(self.term, return_index=True, return_inverse=True)
+        local = local.reshape(-1)
+        frequency = np.bincount(local, minlength=len(terms))
+        distinct = np.unique(frequency)
+        idf_of = np.zeros(int(distinct[-1]) + 1 if len(distinct) else 1)
+        idf_of[distinct] = [math.log((total + 1) / (count + 0.5)) for count in distinct.tolist()]
+        weights = counts[order] * idf_of[frequency][local]
+        norm_sq = np.zeros(total)
+        np.add.at(norm_sq, self.sentence, weights * weights)
+        self.unit = weights / np.sqrt(norm_sq)[self.sentence]
+        centroid = np.zeros(len(terms))
+        np.add.at(centroid, local, self.unit)
+        squares = (centroid * centroid)[np.argsort(first)]
+        self.centroid_norm_sq = sum(squares.tolist())
+        self.centroid_of_pair = centroid[local]
+        #: Where each sentence's pairs start and end.
+        self.bounds: list[int] = np.searchsorted(self.sentence, np.arange(total + 1)).tolist()
+        self.total = total
+        self._vectors: dict[int, dict[int, float]] = {}
+
+    def vector(self, index: int) -> dict[int, float]:
+        """Sentence ``index``'s unit vector, term -> weight, terms in order of first use."""
+        try:
+            return self._vectors[index]
+        except KeyError:
+            start, end = self.bounds[index], self.bounds[index + 1]
+            found = self._vectors[index] = dict(
+                zip(self.term[start:end].tolist(), self.unit[start:end].tolist())
+            )
+            return found
+
+    def centrality(self):
+        """Each sentence's cosine with the rest of the article (the centroid less itself)."""
+        import numpy as np
+
+        dot = np.zeros(self.total)
+        np.add.at(dot, self.sentence, self.unit * self.centroid_of_pair)
         # rest = C - v, so v.rest = v.C - 1 and |rest|^2 = |C|^2 - 2 v.C + 1.
-        centrality = 0.0
-        if vector:
-            dot = sum(weight * centroid[term] for term, weight in vector.items())
-            rest_sq = centroid_norm_sq - 2 * dot + 1
-            if rest_sq > 1e-12:
-                centrality = max(0.0, (dot - 1) / math.sqrt(rest_sq))
-        prior = 1.0 / (1.0 + (max(0, index - LEAD_PLATEAU) / PRIOR_SCALE) ** PRIOR_POWER)
-        score = prior * (BASE_WEIGHT + centrality)
-        count = word_counts[index]
-        if count > median:
-            score *= median / count
-        if count < SHORT_SHARE * median:
-            score *= SHORT_FACTOR
-        if _is_quotation(sentences[index]):
+        rest_sq = self.centroid_norm_sq - 2 * dot + 1
+        usable = (np.diff(self.bounds) > 0) & (rest_sq > 1e-12)
+        centrality = np.zeros(self.total)
+        centrality[usable] = (dot[usable] - 1) / np.sqrt(rest_sq[usable])
+        return np.maximum(centrality, 0.0)
+
+    def shared(self, title_terms: set[int]):
+        """Each sentence's share of the title's (distinct) terms."""
+        import numpy as np
+
+        matches = np.zeros(len(self.term), dtype=bool)
+        for term in title_terms:
+            matches |= self.term == term
+        found = np.bincount(self.sentence[matches], minlength=self.total)
+        return found / len(title_terms)
+
+
+class _Scores:
+    """Each sentence's score; the form factor (quotations) is looked at only when asked.
+
+    :attr:`bounds` holds an upper bound of each score that needs no look at
+    the sentence's text, so the greedy pick scores only what reaches the top.
+    """
+
+    def __init__(self, sentences: list[str], article: _Article, shared) -> None:
+        import numpy as np
+
+        self.sentences = sentences
+        word_counts = article.word_counts
+        counts = np.array(word_counts, dtype=np.float64)
+        median = sorted(word_counts)[len(word_counts) // 2] or 1
+        # The same products, in the same order, as the score of one sentence
+        # written out; a factor that does not apply is a product by 1.0, exact.
+        base = _priors(len(sentences)) * (BASE_WEIGHT + article.centrality())
+        base = base * np.where(counts > median, median / np.maximum(counts, 1), 1.0)
+        base = base * np.where(counts < SHORT_SHARE * median, SHORT_FACTOR, 1.0)
+        self.base: list[float] = base.tolist()
+        self.title = None if shared is None else (1.0 + TITLE_WEIGHT * shared).tolist()
+        # The form factor is at most 1, the title's at most 1 + TITLE_WEIGHT,
+        # and rounding is monotonic, so these bound the scores exactly.
+        self.bounds: list[float] = (
+            self.base if shared is None else (base * (1.0 + TITLE_WEIGHT)).tolist()
+        )
+
+    def score(self, index: int) -> float:
+        score = self.base[index]
+        if _is_quotation(self.sentences[index]):
             score *= QUOTE_FACTOR
-        scores.append(score)
-    return scores
+        if self.title is not None:
+            score *= self.title[index]
+        return score
+
+
+#: The position prior of the first sentences, grown as longer texts come.
+_PRIORS: list[float] = []
+
+
+def _priors(count: int):
+    """The position prior of each of the first ``count`` sentences."""
+    import numpy as np
+
+    while len(_PRIORS) < count:
+        index = len(_PRIORS)
+        _PRIORS.append(1.0 / (1.0 + (max(0, index - LEAD_PLATEAU) / PRIOR_SCALE) ** PRIOR_POWER))
+    return np.array(_PRIORS[:count])
 
 
 def _is_quotation(sentence: str) -> bool:
@@ -193,27 +311,37 @@ def _is_quotation(sentence: str) -> bool:
     return opening is None or opening.start() > closing.start()
 
 
-def _greedy_pick(scores: list[float], vectors: list[dict[str, float]], budget) -> list[int]:
+def _greedy_pick(scores: _Scores, vector, budget) -> list[int]:
     """Pick best first, each discounted by its similarity to those already picked (lazy MMR).
 
     A candidate's value only falls as the summary grows, so a stale value is
-    an upper bound: re-score the top of the heap until it stays on top.
+    an upper bound: re-score the top of the heap until it stays on top. A
+    sentence starts on the heap at its score's upper bound (seen = -1) and
+    is scored when it first reaches the top.
     Returns the chosen indices in text order.
     """
-    heap = [(-score, index, 0) for index, score in enumerate(scores)]
+    heap = [(-bound, index, -1) for index, bound in enumerate(scores.bounds)]
     heapq.heapify(heap)
     picked = budget.chosen
-    closeness = [0.0] * len(scores)
+    score = {}
+    closeness: dict[int, float] = {}
     while heap and not budget.full:
         _, index, seen = heapq.heappop(heap)
+        if seen < 0:
+            score[index] = scores.score(index)
+            closeness[index] = 0.0
+            heapq.heappush(heap, (-score[index], index, 0))
+            continue
         if seen < len(picked):
-            vector = vectors[index]
-            if vector:
+            near = closeness[index]
+            mine = vector(index)
+            if mine:
                 for other in picked[seen:]:
-                    closeness[index] = max(closeness[index], _dot(vector, vectors[other]))
-            if closeness[index] >= NEAR_DUPLICATE:
+                    near = max(near, _dot(mine, vector(other)))
+            closeness[index] = near
+            if near >= NEAR_DUPLICATE:
                 continue
-            value = scores[index] * (1.0 - REDUNDANCY * closeness[index])
+            value = score[index] * (1.0 - REDUNDANCY * near)
             heapq.heappush(heap, (-value, index, len(picked)))
             continue
         # Refused (too long for what is left of a word budget): it never fits later either.

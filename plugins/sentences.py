@@ -34,8 +34,10 @@ Khmer, Myanmar), which is what similarity measures need.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import lru_cache
+from typing import Literal, NamedTuple, overload
 
 import regex
 
@@ -151,18 +153,45 @@ def sentence_spans(text: str, language: str | None = None) -> list[tuple[int, in
     """
     if not text:
         return []
-    spans: list[tuple[int, int]] = []
-    position = 0
-    for line in text.split("\n"):
-        for start, end in _paragraph_spans(line, _base(language)):
-            spans.append((position + start, position + end))
-        position += len(line) + 1
-    return spans
+    return _spans(text, _base(language), _characters(text))
 
 
 def split_sentences(text: str, language: str | None = None) -> list[str]:
     """The sentences of ``text``: verbatim, stripped substrings, in order."""
     return [text[start:end] for start, end in sentence_spans(text, language)]
+
+
+def sentences_and_words(text: str, language: str | None = None) -> tuple[list[str], list[str]]:
+    """:func:`split_sentences` and the flat :func:`sentence_words` of them, in one go.
+
+    Both look at which characters the text holds; this looks once.
+    """
+    if not text:
+        return [], []
+    characters = _characters(text)
+    sentences = [text[start:end] for start, end in _spans(text, _base(language), characters)]
+    return sentences, _flat_words(sentences, language, characters)
+
+
+def _characters(text: str) -> set[str]:
+    """The distinct non-ASCII characters of ``text``."""
+    return set() if text.isascii() else set(_NON_ASCII.findall(text))
+
+
+def _spans(text: str, language: str, characters: set[str]) -> list[tuple[int, int]]:
+    if all(_char_class(char) in (None, "cased") for char in characters):
+        # No paragraph can be in another script class than cased (see
+        # _script), so one pass over the whole text replaces one per
+        # paragraph, whose set-up cost more than the splitting; paragraph
+        # ends are cuts like any other.
+        return _pieces(text, sorted(_latin_cuts(text, _latin_rules(language)) + _newlines(text)))
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for line in text.split("\n"):
+        for start, end in _paragraph_spans(line, language):
+            spans.append((position + start, position + end))
+        position += len(line) + 1
+    return spans
 
 
 def _base(language: str | None) -> str:
@@ -186,6 +215,28 @@ def _stripped(line: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield start, end
 
 
+def _pieces(text: str, cuts: list[int]) -> list[tuple[int, int]]:
+    """The stripped, non-empty stretches of ``text`` between sorted ``cuts``."""
+    spans = []
+    start = 0
+    cuts.append(len(text))
+    for end in cuts:
+        if end > start:
+            left = text[start:end].lstrip()
+            if left:
+                first = end - len(left)
+                spans.append((first, first + len(left.rstrip())))
+            start = end
+    return spans
+
+
+_NEWLINE = re.compile("\n")
+
+
+def _newlines(text: str) -> list[int]:
+    return [match.start() for match in _NEWLINE.finditer(text)]
+
+
 def _cuts(line: str, language: str) -> Iterator[int]:
     """Offsets where a sentence ends in one paragraph."""
     script = _script(line)
@@ -193,14 +244,41 @@ def _cuts(line: str, language: str) -> Iterator[int]:
         # CJK full stops need no space; Latin-script passages inside still
         # break the Latin way, so merge both kinds of cut.
         cuts = {m.end() for m in _CJK_END.finditer(line)}
-        cuts.update(_latin_cuts(line, language))
+        cuts.update(_latin_cuts(line, _latin_rules(language)))
         yield from sorted(cuts)
     elif script == "spaceless":
         yield from _spaceless_cuts(line)
     elif script == "uncased":
         yield from (m.end() for m in _OTHER_END.finditer(line))
     else:
-        yield from _latin_cuts(line, language)
+        yield from _latin_cuts(line, _latin_rules(language))
+
+
+#: Non-ASCII character -> the script class :func:`_script` counts it in (``None``: not a letter).
+_CHAR_CLASSES: dict[str, str | None] = {}
+
+
+def _char_class(char: str) -> str | None:
+    try:
+        return _CHAR_CLASSES[char]
+    except KeyError:
+        pass
+    found: str | None
+    code = ord(char)
+    if not char.isalpha():
+        found = None
+    elif 0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF:
+        found = "cjk"
+    elif 0x0E00 <= code <= 0x0EFF:  # Thai, Lao
+        found = "spaceless"
+    elif char.lower() != char.upper():
+        found = "cased"
+    else:
+        found = "uncased"
+    if len(_CHAR_CLASSES) > 100_000:
+        _CHAR_CLASSES.clear()
+    _CHAR_CLASSES[char] = found
+    return found
 
 
 def _script(line: str) -> str:
@@ -208,95 +286,137 @@ def _script(line: str) -> str:
     sample = line[:400]
     if sample.isascii():
         return "cased"  # ASCII letters are all cased (and no letter at all means cased too)
-    # Only the non-ASCII characters need the per-character look: a Python
-    # loop over every character of every paragraph cost more than the rest
-    # of the summariser together.
-    counts = {"cjk": 0, "spaceless": 0, "uncased": 0, "cased": len(_ASCII_LETTERS.findall(sample))}
-    for char in _NON_ASCII.findall(sample):
-        if not char.isalpha():
-            continue
-        code = ord(char)
-        if 0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF:
-            counts["cjk"] += 1
-        elif 0x0E00 <= code <= 0x0EFF:  # Thai, Lao
-            counts["spaceless"] += 1
-        elif char.lower() != char.upper():
-            counts["cased"] += 1
-        else:
-            counts["uncased"] += 1
+    # Only the non-ASCII characters need the per-character look, once per
+    # distinct character: a Python loop over every character of every
+    # paragraph cost more than the rest of the summariser together.
+    counts = {"cjk": 0, "spaceless": 0, "uncased": 0, "cased": 0}
+    for char, count in Counter(_NON_ASCII.findall(sample)).items():
+        found = _char_class(char)
+        if found is not None:
+            counts[found] += count
+    if not (counts["cjk"] or counts["spaceless"] or counts["uncased"]):
+        return "cased"  # whatever the ASCII letters, no other class has a vote
+    counts["cased"] += len(_ASCII_LETTERS.findall(sample))
     best = max(counts, key=counts.__getitem__)
     return best if counts[best] else "cased"
 
 
-def _latin_cuts(line: str, language: str) -> Iterator[int]:
-    titles = _TITLES.get(language, frozenset()) | _ANY_TITLES
-    abbreviations = _ABBREVIATIONS.get(language, frozenset())
-    starters = _sentence_starters(language)
-    pattern = _GREEK_END if language == "el" else _LATIN_END
-    for match in pattern.finditer(line):
+class _LatinRules(NamedTuple):
+    """What splitting a cased language needs, built once per language."""
+
+    pattern: re.Pattern[str]
+    titles: frozenset[str]
+    abbreviations: frozenset[str]
+    starters: frozenset[str]
+    ordinal_dot: bool
+    #: Word before a period -> what the period after it means (see _period_rule).
+    period_rules: dict[str, tuple[int, bool]]
+
+
+@lru_cache(maxsize=64)
+def _latin_rules(language: str) -> _LatinRules:
+    return _LatinRules(
+        _GREEK_END if language == "el" else _LATIN_END,
+        _TITLES.get(language, frozenset()) | _ANY_TITLES,
+        _ABBREVIATIONS.get(language, frozenset()),
+        _sentence_starters(language),
+        language in _ORDINAL_DOT,
+        {},
+    )
+
+
+def _latin_cuts(text: str, rules: _LatinRules) -> list[int]:
+    """Cuts in cased text: one paragraph, or many (no cut is made at a paragraph's end)."""
+    cuts = []
+    known_rules = rules.period_rules
+    for match in rules.pattern.finditer(text):
         end = match.end()
-        following = _next_word(line, end)
-        if not following:
-            continue  # the paragraph's end is a break anyway
-        first = following[0]
+        following = None
+        first = text[end + 1 : end + 2]
+        if text[end : end + 1] != " " or not first or first.isspace() or first in _OPENERS:
+            following = _next_word(text, end)
+            if not following:
+                continue  # the paragraph's end is a break anyway
+            first = following[0]
+        # (Otherwise the next word starts right after one space, with ``first``.)
         if first.islower():
             continue
         # Only a bare period is ambiguous; "!", "?", "..." and a period
         # inside closing quotes end the sentence when a capital follows.
-        if match.group() == "." and not _period_ends_sentence(
-            line, match.start(), following, language, titles, abbreviations, starters
-        ):
-            continue
-        yield end
+        if match.start() == end - 1 and text[end - 1] == ".":
+            word = _word_before(text, end - 1)
+            try:
+                rule, not_before_digit = known_rules[word]
+            except KeyError:
+                if len(known_rules) > 50_000:
+                    known_rules.clear()
+                rule, not_before_digit = known_rules[word] = _period_rule(word, rules)
+            if rule:
+                if rule == _NOT_AN_END or (not_before_digit and first.isdigit()):
+                    continue
+                # An end only before a word that usually starts a sentence; a
+                # single letter ("K." in "J. K. Rowling") is another initial.
+                if following is None:
+                    following = _next_word(text, end)
+                next_word = following.lower().strip(_OPENERS + ".,;:")
+                if not (len(next_word) > 1 and next_word in rules.starters):
+                    continue
+            elif not_before_digit and first.isdigit():
+                continue
+        cuts.append(end)
+    return cuts
 
 
-def _period_ends_sentence(
-    line: str,
-    dot: int,
-    following: str,
-    language: str,
-    titles: frozenset[str],
-    abbreviations: frozenset[str],
-    starters: frozenset[str],
-) -> bool:
-    """Whether the single period at ``dot`` ends a sentence, from the words around it."""
-    word_start = dot
-    while word_start > 0 and not line[word_start - 1].isspace():
-        word_start -= 1
-    word = line[word_start:dot].lstrip(_OPENERS)
+def _next_word(text: str, position: int) -> str:
+    """The word after ``position``: in the same paragraph, within 40 characters."""
+    rest = text[position : position + 40].partition("\n")[0].lstrip().lstrip(_OPENERS).split(None, 1)
+    return rest[0] if rest else ""
+
+
+# What a single period after a word means, whatever follows it.
+_AN_END = 0
+_NOT_AN_END = 1
+_AN_END_BEFORE_A_STARTER = 2
+
+
+def _period_rule(word: str, rules: _LatinRules) -> tuple[int, bool]:
+    """What a period after ``word`` means, and whether it is no end before a digit."""
+    word = word.lstrip(_OPENERS)
     if not word:
-        return True
+        return _AN_END, False
     lower = word.lower()
-    next_word = following.lower().strip(_OPENERS + ".,;:")
-    # A stop word after the period shows a new sentence, but a single letter
-    # ("K." in "J. K. Rowling") is another initial.
-    starts_sentence = len(next_word) > 1 and next_word in starters
-    if lower in titles:
-        return False
-    if lower in _NUMBER_ABBREVIATIONS and following[0].isdigit():
-        return False
-    if lower in abbreviations:
-        return starts_sentence
+    if lower in rules.titles:
+        return _NOT_AN_END, False
+    number = lower in _NUMBER_ABBREVIATIONS  # "No. 5"
+    if lower in rules.abbreviations:
+        return _AN_END_BEFORE_A_STARTER, number
     if len(word) == 1 and word.isalpha():
         # An initial ("J. K. Rowling", "А. С. Пушкин") unless a common word follows.
-        return starts_sentence
+        return _AN_END_BEFORE_A_STARTER, number
     if "." in word and all(part.isalpha() and len(part) <= 3 for part in word.split(".")):
         # Dotted abbreviations (U.S., a.m., Ph.D) end a sentence only before
         # a word that usually starts one.
-        return starts_sentence
+        return _AN_END_BEFORE_A_STARTER, number
     if word.isdigit():
-        if language in _ORDINAL_DOT and len(word) <= 2:
-            return starts_sentence
-        return True
-    if following[0].isdigit() and word.isalpha() and len(word) <= 3 and word[0].isupper():
-        return False  # "Abs. 2", "Nr. 5", "Fig. 3"
-    return True
+        if rules.ordinal_dot and len(word) <= 2:
+            return _AN_END_BEFORE_A_STARTER, number
+        return _AN_END, number
+    # "Abs. 2", "Nr. 5", "Fig. 3"
+    return _AN_END, number or (word.isalpha() and len(word) <= 3 and word[0].isupper())
 
 
-def _next_word(line: str, position: int) -> str:
-    rest = line[position : position + 40].lstrip()
-    rest = rest.lstrip(_OPENERS)
-    return rest.split(None, 1)[0] if rest.split(None, 1) else ""
+def _word_before(text: str, end: int) -> str:
+    """The run of non-space characters that ends at ``end``."""
+    window = text[max(0, end - 48) : end]
+    if not window or window[-1].isspace():
+        return ""
+    word = window.rsplit(None, 1)[-1]
+    if len(word) < len(window) or end <= 48:
+        return word
+    start = end - 48  # a word longer than the window: look further back
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return text[start:end]
 
 
 def _spaceless_cuts(line: str) -> Iterator[int]:
@@ -351,6 +471,101 @@ def words(sentence: str, language: str | None = None) -> list[str]:
             elif piece:
                 found.append(piece)
     return found
+
+
+# The same words with ``re``, which is faster than ``regex`` at this; ``\w``
+# differs from the letters, marks and digits above only in ``_``, in marks and
+# in characters the two modules' Unicode versions disagree on, so it is used
+# only on text whose every non-ASCII character both classify alike. Neither
+# part of a word can give back characters to what follows it, so possessive
+# repeats find the same words with less bookkeeping.
+_WORD_FAST = re.compile(r"[^\W_]++(?:['’.\-][^\W_]++)*+")
+_WORD_FAST_NO_UNDERSCORE = re.compile(r"\w++(?:['’.\-]\w++)*+")
+_WORD_CHAR = regex.compile(r"[\p{L}\p{M}\p{N}]")
+_WORD_CHAR_FAST = re.compile(r"[^\W_]")
+#: Non-ASCII character -> whether ``_WORD_FAST`` sees it as ``_WORD`` does.
+_FAST_AGREES: dict[str, bool] = {}
+#: What :func:`sentence_words` puts between two sentences' words when asked
+#: for one flat list (no word contains it).
+SENTENCE_BREAK = "\n"
+
+
+@overload
+def sentence_words(
+    sentences: list[str], language: str | None = ..., *, flat: Literal[False] = ...
+) -> list[list[str]]: ...
+
+
+@overload
+def sentence_words(
+    sentences: list[str], language: str | None = ..., *, flat: Literal[True]
+) -> list[str]: ...
+
+
+def sentence_words(
+    sentences: list[str], language: str | None = None, *, flat: bool = False
+) -> list[list[str]] | list[str]:
+    """:func:`words` of each sentence, in one go (what a summariser tokenises a text with).
+
+    :param flat: give one list instead, the sentences' words in order with
+        :data:`SENTENCE_BREAK` between two sentences (one pass of the
+        pattern over the joined sentences is faster than one per sentence).
+    """
+    joined = "".join(sentences)
+    if flat:
+        return _flat_words(sentences, language, _characters(joined))
+    finder = _finder(joined, _characters(joined))
+    if finder is None:
+        return [words(sentence, language) for sentence in sentences]
+    return list(map(finder.findall, sentences))
+
+
+def _finder(text: str, characters: set[str]) -> re.Pattern[str] | regex.Pattern[str] | None:
+    """The pattern that finds :func:`words` in ``text``, ``None`` when some
+    need :func:`words`' handling of scripts written without spaces.
+
+    ``characters`` holds (at least) the non-ASCII characters of ``text``.
+    """
+    if characters:
+        if _SPACELESS_RUN.search("".join(characters)):
+            return None
+        if not all(_fast_agrees(char) for char in characters):
+            return _WORD
+    # No token needs breaking up: the words are the tokens as found.
+    return _WORD_FAST if "_" in text else _WORD_FAST_NO_UNDERSCORE
+
+
+def _flat_words(sentences: list[str], language: str | None, characters: set[str]) -> list[str]:
+    joined = SENTENCE_BREAK.join(sentences)
+    finder = _finder(joined, characters)
+    if finder is not None and joined.count(SENTENCE_BREAK) == len(sentences) - 1:
+        # A break is found as a word of its own ("\n" first: it is the cheaper try).
+        return _BREAK_OR_WORD[finder].findall(joined)
+    tokens: list[str] = []
+    for index, sentence in enumerate(sentences):
+        if index:
+            tokens.append(SENTENCE_BREAK)
+        tokens.extend(words(sentence, language) if finder is None else finder.findall(sentence))
+    return tokens
+
+
+_BREAK_OR_WORD: dict[re.Pattern[str] | regex.Pattern[str], re.Pattern[str] | regex.Pattern[str]] = {
+    _WORD: regex.compile("\n|" + _WORD.pattern),
+    _WORD_FAST: re.compile("\n|" + _WORD_FAST.pattern),
+    _WORD_FAST_NO_UNDERSCORE: re.compile("\n|" + _WORD_FAST_NO_UNDERSCORE.pattern),
+}
+
+
+def _fast_agrees(char: str) -> bool:
+    try:
+        return _FAST_AGREES[char]
+    except KeyError:
+        pass
+    agrees = (_WORD_CHAR_FAST.match(char) is None) == (_WORD_CHAR.match(char) is None)
+    if len(_FAST_AGREES) > 100_000:
+        _FAST_AGREES.clear()
+    _FAST_AGREES[char] = agrees
+    return agrees
 
 
 # --- Language resources -------------------------------------------------------

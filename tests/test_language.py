@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import random
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -541,3 +543,102 @@ def test_default_backend_on_fixture_paragraphs():
         for paragraph in article["text"].split("\n"):
             answer = detector.detect(paragraph, SUPPORTED_LANGUAGES)
             assert split_code(answer[0][0])[0] == article["lang"], paragraph
+
+
+# --- py3langid's scoring, done cheaper: the same answers ----------------------
+
+
+def _odd_texts() -> list[str]:
+    """Texts of every length around the walks' switch, several scripts, odd bytes."""
+    rng = random.Random(7)
+    alphabet = (
+        "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJ .,;:!?'\"-0123456789\n\t"
+        "äöüßéèêçñãõåøæłśżźąęčšžř абвгдежзийклмнопрстуфхцчшщыэюя αβγδεζηθ "
+        "مرحبا שלום नमस्ते 你好世界新闻报道 こんにちは 안녕하세요 \u00a0\u2019\u2014🙂"
+    )
+    texts = [GERMAN, ITALIAN, GERMAN.upper(), "", " ", "12 345 678,90", "a", "ß" * 200]
+    texts += [article["text"] for article in ARTICLES]
+    cuts = (5, 6, 7, 150, 170, 400)
+    texts += [article["text"][:cut] for article in ARTICLES[:6] for cut in cuts]
+    for _ in range(300):
+        texts.append("".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 600))))
+    return texts
+
+
+@needs_py3langid
+@pytest.mark.parametrize("candidates", [SUPPORTED_LANGUAGES, ("en", "de", "nb"), None])
+def test_py3langid_scores_are_py3langids_own(candidates):
+    """The vectorised walk and float32 table give py3langid's ``rank``, bit for bit."""
+    from py3langid.langid import LanguageIdentifier
+
+    from plugins.py3langid_detector import _Scorer, get_detector
+
+    detector = get_detector()
+    scorer = detector._scorer(candidates)
+    assert isinstance(scorer, _Scorer)  # the fast scorer passed its own check
+    base = detector._load()
+    library = LanguageIdentifier(
+        base.nb_ptc, base.nb_pc, base.nb_classes, base.tk_nextmove, base.tk_output,
+        norm_probs=True, tk_row=base.tk_row,
+    )  # fmt: skip
+    if candidates is not None:
+        library.set_languages(list(scorer.labels))
+    for text in _odd_texts():
+        assert scorer.rank(text) == library.rank(text), text[:60]
+
+
+@needs_py3langid
+def test_py3langid_vector_walk_counts_what_the_loop_counts():
+    from py3langid.langid import visit_counts
+
+    from plugins import py3langid_detector
+
+    automaton = py3langid_detector.get_detector()._scorer(SUPPORTED_LANGUAGES).automaton
+    assert automaton.depth >= 4  # n-grams of one to four bytes at least
+    long_enough = py3langid_detector._VECTOR_MIN_BYTES
+    for text in _odd_texts():
+        encoded = text.encode("utf-8")
+        if len(encoded) < long_enough:
+            encoded = (encoded + b" ") * (long_enough // (len(encoded) + 1) + 1)
+        expected = visit_counts(automaton.nextmove, automaton.rowbase, automaton.output, encoded)
+        found = automaton.features(encoded)
+        if expected is None:
+            assert found is None
+            continue
+        indices, counts = found
+        assert indices.tolist() == list(expected.keys())
+        assert counts.tolist() == list(expected.values())
+
+
+@needs_py3langid
+def test_py3langid_falls_back_to_its_own_scoring_when_the_check_fails(monkeypatch):
+    from plugins import py3langid_detector
+
+    monkeypatch.setattr(py3langid_detector._Scorer, "rank", lambda self, text: [("xx", 1.0)])
+    detector = py3langid_detector.Py3langidDetector()
+    detector._base = py3langid_detector.get_detector()._load()  # no second model load
+    with pytest.warns(RuntimeWarning, match="py3langid's own"):
+        answer = detector.detect(GERMAN, ("de", "en", "it"))
+    assert answer[0][0] == "de"
+
+
+def test_letter_count_counts_what_the_letter_pattern_matches():
+    letter = re.compile(r"[^\W\d_]")
+    syllabic = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+    for text in _odd_texts() + ["x² ½ Ⅻ 一二三 __a_ ٣ ௫", "snake_case_name 3rd"]:
+        expected = len(letter.findall(text)) + 2 * len(syllabic.findall(text))
+        assert letter_count(text) == expected, text[:60]
+
+
+def test_sample_cleaning_removes_what_the_patterns_match():
+    url = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+    email = re.compile(r"\S+@\S+\.\w+")
+    space = re.compile(r"\s+")
+    words = ["http://x.org/a?b", "HTTPS://X.ORG", "WWW.Example.com", "wWw.x", "a@b.cc",
+             "foo@bar", "x.y@z.de.", "now.", "W.", "www", "://", "\u00a0", "\u2003", "\u3000",
+             "\t", "\n", "Wort", "слово", "新闻"]  # fmt: skip
+    rng = random.Random(3)
+    for _ in range(2000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randrange(0, 30)))
+        expected = space.sub(" ", email.sub(" ", url.sub(" ", text))).strip()
+        assert sample_text(text, 0) == expected, text
