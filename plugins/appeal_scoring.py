@@ -10,7 +10,10 @@ tense (*donated*, *raised*), large sums. The cues come from rule packs
 (:mod:`plugins.rule_packs`); this module only adds them up.
 
 For speed the scorer only scores *candidate* paragraphs, those holding a
-trigger term, and tests terms by set lookups on each paragraph's words.
+trigger term, and tests terms by set lookups on each paragraph's words. One
+regex scan of a whole text (:meth:`AppealScorer.candidate_lines`) first
+rules out the many paragraphs that cannot be candidates, so only a few are
+split into words; and a paragraph's words pick the few cues worth testing.
 """
 
 from __future__ import annotations
@@ -83,7 +86,7 @@ class _Terms:
     over every term of the list.
     """
 
-    __slots__ = ("firsts", "phrases", "prefixes", "words")
+    __slots__ = ("firsts", "phrases", "prefixes", "terms", "words")
 
     def __init__(self, terms: Sequence[str]) -> None:
         words: set[str] = set()
@@ -100,6 +103,7 @@ class _Terms:
         self.phrases = {first: tuple(group) for first, group in phrases.items()}
         self.firsts = frozenset(self.phrases)
         self.prefixes = tuple(prefixes)
+        self.terms = tuple(terms)
 
     def found(self, folded: str, words: set[str]) -> bool:
         """Whether any term occurs in the paragraph."""
@@ -166,12 +170,14 @@ class AppealScorer:
     def __init__(self, cues: Sequence[Cue]) -> None:
         self.cues = [_CompiledCue(cue, _Terms(cue.terms)) for cue in cues]
         self._for_language: dict[str | None, list[_CompiledCue]] = {}
+        self._index: dict[str | None, _CueIndex] = {}
         terms = {t for c in self.cues if c.cue.trigger for t in c.cue.terms}
         # A phrase holding a trigger word adds nothing: the word finds it.
         single = {t for t in terms if _WORD.fullmatch(t)}
         self.triggers = _Terms(
             sorted(t for t in terms if t in single or single.isdisjoint(_WORD.findall(t)))
         )
+        self._scan = _term_scanner(self.triggers.terms)
 
     def _cues_for(self, language: str | None) -> list[_CompiledCue]:
         cues = self._for_language.get(language)
@@ -184,6 +190,33 @@ class AppealScorer:
             ]
             self._for_language[language] = cues
         return cues
+
+    def candidate_lines(self, folded_text: str) -> list[int] | None:
+        """Numbers of the lines of folded text (split at ``"\\n"``) that may hold a trigger term.
+
+        A necessary condition only, found by one scan of the whole text:
+        a line listed here still needs :meth:`is_candidate`, a line not
+        listed cannot pass it. ``None`` means any line may.
+        """
+        scan = self._scan
+        if scan is None:
+            return None
+        # The scan consumes the character before a term, so a line break
+        # is put in front of the first line too.
+        text = "\n" + folded_text
+        search, find, count = scan.search, text.find, text.count
+        lines: list[int] = []
+        line, counted, pos = -1, 0, 0
+        while (found := search(text, pos)) is not None:
+            start = found.start() + 1  # where the term begins
+            line += count("\n", counted, start)
+            counted = start
+            lines.append(line)
+            # One hit is enough for a line: go on from its end.
+            pos = find("\n", found.end())
+            if pos == -1:
+                break
+        return lines
 
     def is_candidate(self, folded: str, words: set[str]) -> bool:
         """Whether a paragraph (folded text and word set) holds a trigger term."""
@@ -209,7 +242,10 @@ class AppealScorer:
             words = words_of(folded)
         best: dict[tuple[str, str], Cue] = {}
         publisher: Cue | None = None
-        for compiled in self._cues_for(language):
+        index = self._index.get(language)
+        if index is None:
+            index = self._index[language] = _CueIndex(self._cues_for(language))
+        for compiled in index.possible(words):
             cue = compiled.cue
             if cue.hosts and not host_matches(host, cue.hosts):
                 continue
@@ -241,6 +277,91 @@ class AppealScorer:
             result.appeal.append(publisher)
         result.core = any(cue.trigger for cue in result.appeal)
         return result
+
+
+class _CueIndex:
+    """The cues of one language, found from a paragraph's words.
+
+    A cue with terms matches only if one of its words, or the key word of
+    one of its phrases, is a word of the paragraph; so most cues can be
+    passed over without testing them. Cues without terms, or with
+    prefixes, are always tried. Cues keep their order: it decides ties.
+    """
+
+    __slots__ = ("always", "by_word", "cues", "keys")
+
+    def __init__(self, cues: list[_CompiledCue]) -> None:
+        self.cues = cues
+        by_word: dict[str, list[int]] = {}
+        always = []
+        for number, compiled in enumerate(cues):
+            terms = compiled.terms
+            if not compiled.cue.terms or terms.prefixes:
+                always.append(number)
+                continue
+            for word in terms.words | terms.firsts:
+                by_word.setdefault(word, []).append(number)
+        self.by_word = by_word
+        self.keys = frozenset(by_word)
+        self.always = always
+
+    def possible(self, words: set[str]) -> list[_CompiledCue]:
+        """The cues that may match a paragraph with these words, in order."""
+        found = self.keys.intersection(words)
+        if not found:
+            return [self.cues[number] for number in self.always]
+        numbers = set(self.always)
+        for word in found:
+            numbers.update(self.by_word[word])
+        return [self.cues[number] for number in sorted(numbers)]
+
+
+def _term_scanner(terms: Sequence[str]) -> re.Pattern[str] | None:
+    """One regex finding, in folded text, every place where one of ``terms`` may occur.
+
+    A term is found (:func:`has_term`, or a word of :func:`words_of`) only
+    where it starts after a character that is not a letter or digit (or at
+    the start of the text: scan it with a line break in front) and, unless
+    it is a prefix, ends before one. The regex asks no more than that, so it
+    finds a superset of the places; it starts by consuming that character,
+    so the engine can skip from one such character to the next. Terms are
+    merged into a trie so that each position costs one branch per
+    character, not one test per term (a flat alternation of hundreds of
+    terms is several times slower).
+    """
+    trie: dict[str, dict] = {}
+    for term in terms:
+        prefix = term.endswith("*")
+        stem = term[:-1] if prefix else term
+        if not stem:
+            return None
+        node = trie
+        for char in stem:
+            node = node.setdefault(char, {})
+        node[_PREFIX if prefix else _END] = {}
+    if not trie:
+        return re.compile(r"(?!)")  # no trigger terms: no line is a candidate
+    # ``[^a-z0-9]`` is a plain character set, which the engine skips over
+    # faster than ``[\W_]`` (and folded text has no capitals); the
+    # lookbehind then rejects the letters and digits it lets through.
+    return re.compile(r"[^a-z0-9](?<![^\W_])" + _trie_pattern(trie))
+
+
+#: Trie markers (not characters, so they cannot clash with a term's text).
+_END, _PREFIX = "end", "prefix"
+
+
+def _trie_pattern(node: dict[str, dict]) -> str:
+    if _PREFIX in node:
+        return ""  # the prefix matches whatever follows
+    branches = [
+        re.escape(char) + _trie_pattern(child) for char, child in node.items() if len(char) == 1
+    ]
+    if _END in node:
+        branches.append(r"(?![^\W_])")
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
 
 
 def _names_site(folded: str, site_names: Sequence[str]) -> bool:

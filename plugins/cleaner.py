@@ -17,6 +17,8 @@ Three sources of cuts, each recorded as a :class:`~pipeline.document.Removal`:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +62,7 @@ class _Page:
 
     paragraphs: list[str]
     folded: list[str]
+    folded_text: str
     language: str | None
     host: str | None
     site_names: list[str]
@@ -86,6 +89,7 @@ class Cleaner:
         self.scorer = AppealScorer([cue for pack in packs for cue in pack.cues])
         self.profiles = profiles or {}
         self.threshold = appeal_threshold
+        self._titles: dict[str, str] = {}
 
     def plan(self, document: Document) -> list[Cut]:
         """The cuts this cleaner would make in ``document.text``, in text order."""
@@ -93,9 +97,11 @@ class Cleaner:
         if not text.strip():
             return []
         host = document_host(document)
+        folded_text = fold(text)
         page = _Page(
             paragraphs=text.split("\n"),
-            folded=fold(text).split("\n"),  # folding keeps lengths: same paragraphs
+            folded=folded_text.split("\n"),  # folding keeps line breaks: same paragraphs
+            folded_text=folded_text,
             language=document.language,
             host=host,
             site_names=_site_names(document, host),
@@ -112,10 +118,14 @@ class Cleaner:
     def _structural_cuts(self, page: _Page, document: Document, cuts: dict[int, Cut]) -> None:
         """Profile, masthead and line-rule cuts (positions are among non-empty paragraphs)."""
         profile = self.profiles.get(page.host) if page.host else None
-        site_title = normalise(document.sitename) if document.sitename else ""
+        site_title = self._site_title(document.sitename) if document.sitename else ""
         count = len(page.kept)
+        # Gated rules whose literals are nowhere in the text are not tried line by line.
+        gated = self.lines.gated_for(page.folded_text)
+        match, paragraphs, folded = self.lines.match, page.paragraphs, page.folded
+        language, host = page.language, page.host
         for position, index in enumerate(page.kept):
-            paragraph = page.paragraphs[index]
+            paragraph = paragraphs[index]
             if profile is not None:
                 seen = profile.paragraphs.get(normalise(paragraph))
                 if seen:
@@ -128,20 +138,28 @@ class Cleaner:
                 reason = "the site's name on a line of its own (a masthead, not article text)"
                 cuts[position] = Cut(index, paragraph, "boilerplate.site_name", reason, 1.0)
                 continue
-            rule = self.lines.match(
-                paragraph, position, count, page.language, page.host, page.folded[index]
-            )
+            rule = match(paragraph, position, count, language, host, folded[index], gated)
             if rule is not None:
                 cuts[position] = Cut(index, paragraph, rule.name, rule.reason, rule.score)
+
+    def _site_title(self, sitename: str) -> str:
+        # A run sees the same few site names over and over: normalise each once.
+        title = self._titles.get(sitename)
+        if title is None:
+            if len(self._titles) >= 4096:
+                self._titles.clear()
+            title = self._titles[sitename] = normalise(sitename)
+        return title
 
     def _appeal_cuts(self, page: _Page, cuts: dict[int, Cut]) -> tuple[dict[int, Score], list[Cut]]:
         """Score paragraphs holding a trigger term; cut the appeals among them."""
         scores: dict[int, Score] = {}
         sentence_cuts: list[Cut] = []
         count = len(page.kept)
-        for position, index in enumerate(page.kept):
+        for position in self._candidate_positions(page):
             if position in cuts:
                 continue
+            index = page.kept[position]
             folded = page.folded[index]
             words = words_of(folded)
             if not self.scorer.is_candidate(folded, words):
@@ -161,6 +179,23 @@ class Cleaner:
             elif score.value >= needed + max(0, size - SHORT_WORDS) / WORDS_PER_POINT:
                 cuts[position] = self._appeal_cut(index, paragraph, score, "")
         return scores, sentence_cuts
+
+    def _candidate_positions(self, page: _Page) -> Iterable[int]:
+        """Positions (among non-empty paragraphs) of the paragraphs that may hold a trigger.
+
+        One scan of the whole folded text rules out most paragraphs, so
+        only the few left are split into words and tested exactly.
+        """
+        lines = self.scorer.candidate_lines(page.folded_text)
+        if lines is None:
+            return range(len(page.kept))
+        kept = page.kept
+        positions = []
+        for index in lines:
+            position = bisect_left(kept, index)
+            if position < len(kept) and kept[position] == index:
+                positions.append(position)
+        return positions
 
     def _grow_blocks(self, page: _Page, cuts: dict[int, Cut], scores: dict[int, Score]) -> None:
         """Appeals come in blocks: take weaker neighbours of a cut appeal along."""
@@ -217,7 +252,7 @@ class Cleaner:
                 # reason rather than hand on an empty text.
                 raise Drop("only boilerplate")
             document.text = text
-        host = document_host(document)
+        host = document_host(document) if self.profiles else None
         if host and host in self.profiles:
             document.metadata["site_profile"] = host
         return document

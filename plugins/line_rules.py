@@ -1,25 +1,29 @@
-"""Structural line rules, combined into alternations picked by first character.
+"""Structural line rules, picked by the first characters of a line.
 
-Every rule is anchored at the start of a paragraph, so the first character
-of the paragraph already rules most of them out. At start-up each rule's
-possible first characters are read from its parsed pattern; rules are then
-combined into one alternation per first character (rules whose first
-character cannot be known join every alternation). A paragraph is tried
-once, against the alternation for its first character. A rule whose
-conditions (length, position, language, host) fail on a paragraph hands over
-to the next rule that matches it.
+Every rule is anchored at the start of a paragraph, so the first characters
+of the paragraph already rule most of them out. At start-up each rule's
+possible first characters, and first pairs of characters, are read from its
+parsed pattern (rules whose start cannot be known are kept for every line).
+A line whose first two characters are ASCII is tried against the few rules
+that can start with that pair; any other line against those that can start
+with its first character. They are tried one by one, in order: a rule whose
+conditions (length, position, language, host) fail on a paragraph hands
+over to the next rule that matches it.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
-from plugins.rule_packs import LineRule, RulePackError, host_matches
+from plugins.rule_packs import LineRule, host_matches
 
 #: Leading list marks, table pipes and quote marks that extractors leave in
 #: front of a line; a rule sees the line without them.
 _LEAD = re.compile(r"^[\s\-–—•·*|>#»›▶►]+")
+#: The marks of ``_LEAD``, and the usual white space: stripped without a regex.
+_LEAD_CHARS = "-–—•·*|>#»›▶► \t\r\f\v\xa0\u2009\u202f"
 
 
 def in_head(index: int, count: int) -> bool:
@@ -40,16 +44,32 @@ class LineMatcher:
         # Gated rules are tried on their own, and only when a literal they
         # need is in the line, so they cost nothing on most paragraphs.
         self.gated = [rule for rule in rules if rule.contains]
+        self._gated = [(rule, rule.contains) for rule in self.gated]
         firsts = [_first_chars(rule.pattern) for rule in self.rules]
         keys = set().union(*(f for f in firsts if f is not None))
-        self._groups: dict[str, tuple[re.Pattern[str], list[LineRule]]] = {}
-        built: dict[tuple[int, ...], tuple[re.Pattern[str], list[LineRule]]] = {}
+        self._groups: dict[str, tuple[LineRule, ...]] = {}
         for key in keys | {""}:
-            members = tuple(i for i, f in enumerate(firsts) if f is None or key in f)
-            if members and members not in built:
-                built[members] = _combine([self.rules[i] for i in members])
+            members = tuple(rule for rule, f in zip(self.rules, firsts) if f is None or key in f)
             if members:
-                self._groups[key] = built[members]
+                self._groups[key] = members
+        # Lines whose first two characters are ASCII (lower-casing them is
+        # then exact) go by that pair to the even fewer rules that can start
+        # with it. Filled as pairs are met, under the pair as written.
+        self._heads = [_first_pairs(rule.pattern) for rule in self.rules]
+        self._pairs: dict[str, tuple[LineRule, ...]] = {}
+
+    def gated_for(self, folded_text: str) -> list[tuple[LineRule, tuple[str, ...]]]:
+        """The gated rules that can match some line of ``folded_text`` (a whole document).
+
+        A literal in a line is in the document, so the others need not be
+        looked for line by line; pass the result to :meth:`match` as ``gated``.
+        """
+        found = []
+        for rule, literals in self._gated:
+            present = tuple(literal for literal in literals if literal in folded_text)
+            if present:
+                found.append((rule, present))
+        return found
 
     def match(
         self,
@@ -59,51 +79,74 @@ class LineMatcher:
         language: str | None,
         host: str | None,
         folded: str | None = None,
+        gated: list[tuple[LineRule, tuple[str, ...]]] | None = None,
     ) -> LineRule | None:
         """The first rule that cuts ``paragraph`` (number ``index`` of ``count``), or ``None``.
 
-        ``folded`` is the paragraph lower-cased, if the caller has it.
+        ``folded`` is the paragraph lower-cased, if the caller has it; with
+        it, ``gated`` may be what :meth:`gated_for` gave for the folded text
+        the paragraph was cut from.
         """
-        line = _LEAD.sub("", paragraph)
+        line = paragraph.lstrip(_LEAD_CHARS)
+        if line[:1].isspace():  # rarer white space (``str.isspace`` is ``\s``)
+            line = _LEAD.sub("", line)
         if not line:
             return None
-        words = len(line.split())
-        group = self._groups.get(line[0].lower()) or self._groups.get("")
-        found = group[0].match(line) if group is not None else None
-        if found is None:
-            return self._match_gated(
-                line, folded or line.lower(), words, index, count, language, host
-            )
-        rules = group[1]
-        first = found.lastindex - 1 if found.lastindex else 0
-        # The alternation reports only the first rule that matched; check
-        # it, then the later ones, so a rule whose conditions fail does not
-        # hide another that applies.
-        for rule in rules[first:]:
-            if rule is not rules[first] and not rule.pattern.match(line):
-                continue
-            if self._applies(rule, words, index, count, language, host):
-                return rule
-        return self._match_gated(line, folded or line.lower(), words, index, count, language, host)
+        if gated is None:
+            gated = self._gated
+        pair = line[:2]
+        if len(pair) == 2 and pair.isascii():
+            candidates = self._pairs.get(pair)
+            if candidates is None:
+                candidates = self._pairs[pair] = self._pair_rules(pair.lower())
+        else:
+            candidates = self._groups.get(line[0].lower()) or self._groups.get("") or ()
+        # Rules are tried one by one, in order: there are only a few for any
+        # line, and single patterns need no compiling into alternations.
+        words = None
+        for rule in candidates:
+            if rule.pattern.match(line):
+                if words is None:
+                    words = len(line.split())
+                if self._applies(rule, words, index, count, language, host):
+                    return rule
+        if not gated:
+            return None
+        return self._match_gated(
+            line, folded or line.lower(), words, index, count, language, host, gated
+        )
+
+    def _pair_rules(self, pair: str) -> tuple[LineRule, ...]:
+        """The rules that can match a line starting with ``pair`` (lower-cased), in order."""
+        group = self._groups.get(pair[0]) or self._groups.get("") or ()
+        members = {id(rule) for rule in group}
+        return tuple(
+            rule
+            for rule, heads in zip(self.rules, self._heads)
+            if id(rule) in members and (heads is None or pair in heads)
+        )
 
     def _match_gated(
         self,
         line: str,
         folded: str,
-        words: int,
+        words: int | None,
         index: int,
         count: int,
         language: str | None,
         host: str | None,
+        gated: list[tuple[LineRule, tuple[str, ...]]],
     ) -> LineRule | None:
-        for rule in self.gated:
-            if (
-                words <= rule.max_words
-                and any(literal in folded for literal in rule.contains)
-                and rule.pattern.match(line)
-                and self._applies(rule, words, index, count, language, host)
-            ):
-                return rule
+        for rule, literals in gated:
+            if any(literal in folded for literal in literals):
+                if words is None:  # counted only for the few lines that get here
+                    words = len(line.split())
+                if (
+                    words <= rule.max_words
+                    and rule.pattern.match(line)
+                    and self._applies(rule, words, index, count, language, host)
+                ):
+                    return rule
         return None
 
     @staticmethod
@@ -121,12 +164,90 @@ class LineMatcher:
         return host_matches(host, rule.hosts)
 
 
-def _combine(rules: list[LineRule]) -> tuple[re.Pattern[str], list[LineRule]]:
-    alternation = "|".join(f"({rule.pattern.pattern})" for rule in rules)
+def _first_pairs(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The lower-cased ASCII pairs a match of ``pattern`` can start with; ``None`` if unknown.
+
+    Lines are dispatched on these only when their first two characters are
+    ASCII; other lines go to the group of their first character.
+    """
     try:
-        return re.compile(alternation, re.IGNORECASE), rules
-    except re.error as exc:
-        raise RulePackError(f"line rules do not combine: {exc}") from None
+        from re import _constants as c
+        from re import _parser as parser
+    except ImportError:  # pragma: no cover - older layouts of the re package
+        return None
+    try:
+        items = list(parser.parse(pattern.pattern, pattern.flags))
+    except (re.error, ValueError):  # pragma: no cover - it compiled, so it parses
+        return None
+    heads = _heads(items, 2, c, 0)
+    if heads is None or any(len(head) != 2 for head in heads):
+        return None  # (a character whose lower case is longer than one)
+    return frozenset(
+        first + second
+        for head in heads
+        for first in _ascii_forms(head[0])
+        for second in _ascii_forms(head[1])
+    )
+
+
+@functools.cache
+def _ascii_forms(char: str) -> frozenset[str]:
+    """The lower-cased ASCII characters that ``char`` matches, ignoring case.
+
+    A letter from outside ASCII can match one inside (``ſ`` matches ``s``);
+    the regex engine itself is asked which.
+    """
+    if char.isascii():
+        return frozenset(char.lower())
+    literal = re.compile(re.escape(char), re.IGNORECASE)
+    return frozenset(chr(code).lower() for code in range(128) if literal.fullmatch(chr(code)))
+
+
+def _heads(items: list, size: int, c, depth: int) -> set[str] | None:
+    """The strings of ``size`` characters a match of ``items`` can start with, or ``None``."""
+    if size == 0:
+        return {""}
+    if not items or depth > 30:
+        return None  # the match may end here: any character may follow
+    op, arg = items[0]
+    rest = items[1:]
+    if op is c.AT:
+        return _heads(rest, size, c, depth + 1)  # zero-width: look at what follows
+    if op is c.LITERAL or op is c.IN:
+        chars = {chr(arg).lower()} if op is c.LITERAL else _charset(arg, c)
+        after = _heads(rest, size - 1, c, depth + 1) if chars else None
+        if after is None:
+            return None
+        found = {char + tail for char in chars for tail in after}
+        return found if len(found) <= 4096 else None
+    if op is c.SUBPATTERN or op is getattr(c, "ATOMIC_GROUP", None):
+        body = arg[-1] if op is c.SUBPATTERN else arg
+        return _heads(list(body) + rest, size, c, depth + 1)
+    if op is c.BRANCH:
+        found = set()
+        for branch in arg[1]:
+            heads = _heads(list(branch) + rest, size, c, depth + 1)
+            if heads is None:
+                return None
+            found |= heads
+        return found
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)):
+        low, high, sub = arg
+        options = []
+        if low == 0:
+            options.append(rest)
+        if high != 0:
+            more = high if high == c.MAXREPEAT else high - 1
+            again = [(op, (max(low - 1, 0), more, sub))] if more != 0 else []
+            options.append(list(sub) + again + rest)
+        found = set()
+        for option in options:
+            heads = _heads(option, size, c, depth + 1)
+            if heads is None:
+                return None
+            found |= heads
+        return found
+    return None
 
 
 def _first_chars(pattern: re.Pattern[str]) -> set[str] | None:

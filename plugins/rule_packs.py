@@ -185,8 +185,9 @@ def _compile(pattern: str, name: str, origin: str, flags: int) -> re.Pattern[str
     except re.error as exc:
         raise RulePackError(f"{origin}: rule {name!r}: bad pattern: {exc}") from None
     if compiled.groups:
-        # Line rules are combined into one alternation and told apart by
-        # group number, so a rule's own capturing groups would shift them.
+        # The pack format forbids capturing groups (rules were once combined
+        # into one alternation told apart by group number); the check stays
+        # so that the same packs load, and stay free to be combined.
         raise RulePackError(f"{origin}: rule {name!r}: use (?:...) groups, not capturing ones")
     return compiled
 

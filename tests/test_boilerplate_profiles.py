@@ -168,3 +168,29 @@ def test_document_host():
     )
     assert document_host(Document(id="x")) is None
     assert document_host(Document(id="x", url="not a url")) is None
+
+
+def test_normalise_strips_edges_collapses_spaces_and_digits():
+    assert normalise("  —© 2024  Daily\u00a0Example!— ") == "0 daily example"
+    assert normalise("*** Read   more ***") == "read more"
+    assert normalise("_x_") == "x"
+    assert normalise(" — * — ") == ""
+    assert normalise("") == ""
+    assert normalise("ﬁne 12 345\n") == "fine 0 0"
+
+
+def test_normalise_matches_the_plain_regex_definition():
+    import re
+    import unicodedata
+
+    def plain(paragraph: str) -> str:
+        text = unicodedata.normalize("NFKC", paragraph).lower()
+        text = re.sub(r"\d+", "0", text)
+        return re.sub(r"^[\W_]+|[\W_]+$", "", re.sub(r"\s+", " ", text)).strip()
+
+    pieces = [" ", "\n", "\t", "\u00a0", "\u3000", "_", "-", "—", "*", "a", "Z", "1", "٣", "é"]
+    pieces += ["ﬁ", "ͺ", "İ", "'", "!", "x", "ab", "«", "»"]
+    rng = random.Random(7)
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 9)))
+        assert normalise(text) == plain(text), repr(text)

@@ -16,9 +16,9 @@ from pipeline.hookspecs import hookimpl
 from pipeline.runner import Pipeline
 from plugins import clean as clean_plugin
 from plugins import rule_packs
-from plugins.appeal_scoring import AppealScorer, fold, has_term, words_of
+from plugins.appeal_scoring import AppealScorer, _CueIndex, fold, has_term, words_of
 from plugins.clean import build_cleaner
-from plugins.line_rules import LineMatcher
+from plugins.line_rules import _LEAD, LineMatcher, _first_pairs
 from plugins.rule_packs import RulePackError, builtin_pack_paths, load_pack, pack_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -318,6 +318,141 @@ def test_first_character_dispatch_matches_the_plain_alternation():
             None,
         )
         assert (found and found.name) == (plain and plain.name), line
+
+
+def _rule_by_rule(matcher, line, index, count, language):
+    """Reference for LineMatcher.match: each rule of the line's first-character group, in order."""
+    stripped = _LEAD.sub("", line)
+    if not stripped:
+        return None
+    words = len(stripped.split())
+    group = matcher._groups.get(stripped[0].lower()) or matcher._groups.get("")
+    for rule in list(group or ()) + matcher.gated:
+        if rule.contains and not any(lit in stripped.lower() for lit in rule.contains):
+            continue
+        if rule.pattern.match(stripped) and LineMatcher._applies(
+            rule, words, index, count, language, None
+        ):
+            return rule
+    return None
+
+
+def test_dispatch_by_first_characters_matches_trying_every_rule():
+    packs = [load_pack(path) for path in builtin_pack_paths()]
+    rules = [rule for p in packs for rule in p.lines]
+    matcher = LineMatcher(rules)
+    lines = [
+        "Share this article",
+        "SHARE THIS ARTICLE",
+        "ſhare this article",  # long s: "s" ignoring case, but not a dispatch key
+        "Read more: x",
+        "- Read more: x",
+        "|  Advertisement",
+        "Síguenos en Twitter",
+        "SÍGUENOS",
+        "© 2024 Example Media",
+        "(c) 2024 Example Media",
+        "5 min read",
+        "٣ min read",
+        "Sign up for our newsletter to get the news in your inbox",
+        "By submitting you agree to our terms",
+        "Lesen Sie auch: Ein Artikel",
+        "À lire aussi : un article",
+        "The council met on Tuesday.",
+        "Th",
+        "T",
+        "İstanbul news",
+    ]
+    for line in lines:
+        for index, count in ((0, 10), (5, 10), (9, 10)):
+            for language in ("en", None, "fr"):
+                expected = _rule_by_rule(matcher, line, index, count, language)
+                found = matcher.match(line, index, count, language, None)
+                folded = fold(line)
+                with_gated = matcher.match(
+                    line, index, count, language, None, folded, matcher.gated_for(folded)
+                )
+                assert found is expected, (line, index, language)
+                assert with_gated is expected, (line, index, language)
+
+
+def test_first_pairs_read_from_patterns():
+    assert _first_pairs(re.compile(r"share(?: this)?", re.IGNORECASE)) == {"sh"}
+    assert _first_pairs(re.compile(r"(?:e-?mail|phone)\s*:", re.IGNORECASE)) == {"e-", "em", "ph"}
+    assert _first_pairs(re.compile(r"x*yz", re.IGNORECASE)) == {"xx", "xy", "yz"}
+    assert _first_pairs(re.compile(r"[A-C]x", re.IGNORECASE)) == {"ax", "bx", "cx"}
+    # a non-ASCII letter that matches an ASCII one, ignoring case, is kept as that
+    assert _first_pairs(re.compile("ſt", re.IGNORECASE)) == {"st"}
+    assert _first_pairs(re.compile("síguenos|sh", re.IGNORECASE)) == {"sh"}
+    # unknown: a match may end after one character, or starts with anything
+    assert _first_pairs(re.compile("a|bc", re.IGNORECASE)) is None
+    assert _first_pairs(re.compile(".b", re.IGNORECASE)) is None
+
+
+def test_gated_rules_keep_only_the_literals_in_the_text():
+    rule = pack_from_dict(
+        {"lines": [{"name": "g", "pattern": ".*sign up", "contains": ["sign up", "inbox"]}]}, "t"
+    ).lines[0]
+    matcher = LineMatcher([rule])
+    assert matcher.gated_for("nothing here\nat all") == []
+    assert matcher.gated_for("first\nplease sign up now") == [(rule, ("sign up",))]
+    assert matcher.match("Please sign up now", 0, 2, None, None, "please sign up now") is rule
+
+
+def test_candidate_scan_lists_every_candidate_line():
+    scorer = AppealScorer(
+        [c for p in map(load_pack, builtin_pack_paths()) for c in p.cues]
+        + pack_from_dict(
+            {"cues": [{"name": "p", "family": "give", "terms": ["donat*", "support our w*"]}]},
+            "t",
+        ).cues
+    )
+    lines = [
+        "Please donate today.",
+        "_your support matters",  # after an underscore: still a word start for phrases
+        "donate_ now",
+        "x'donate",
+        "Don't donate to the London fund.",
+        "Apóyanos con una donación.",
+        "This story is reader-supported.",
+        "Donations are welcome; donating helps.",
+        "Support our work, please.",
+        "SUPPORT OUR WORKERS",
+        "The council met on Tuesday to discuss the budget.",
+        "Farmers brought their produce to the market.",
+        "",
+        "Unterstützen Sie unseren Journalismus: Werden Sie Mitglied!",
+    ]
+    folded = fold("\n".join(lines))
+    listed = set(scorer.candidate_lines(folded))
+    for number, line in enumerate(folded.split("\n")):
+        if scorer.is_candidate(line, words_of(line)):
+            assert number in listed, line
+    # the scan does rule lines out: plain news is not listed
+    assert 10 not in listed and 11 not in listed and 12 not in listed
+
+
+def test_cue_index_passes_over_only_cues_that_cannot_match():
+    scorer = AppealScorer([c for p in map(load_pack, builtin_pack_paths()) for c in p.cues])
+    paragraphs = [
+        "Please support our journalism with a donation of $5 a month.",
+        "Sign up for our newsletter to get updates in your inbox.",
+        "The charity said donations rose by 20 percent, according to its report.",
+        "We need your help: become a member today!",
+        "Werden Sie Mitglied und unterstützen Sie unabhängigen Journalismus.",
+        "The council met on Tuesday.",
+    ]
+    for language in ("en", None, "de"):
+        index = _CueIndex(scorer._cues_for(language))
+        for paragraph in paragraphs:
+            folded = fold(paragraph)
+            words = words_of(folded)
+            possible = index.possible(words)
+            for compiled in scorer._cues_for(language):
+                if compiled.matches(folded, words, paragraph):
+                    assert compiled in possible, (compiled.cue.name, paragraph)
+            order = [scorer._cues_for(language).index(c) for c in possible]
+            assert order == sorted(order)
 
 
 def test_inline_user_pattern_from_config():
