@@ -6,9 +6,19 @@ cluster instead, whose workers must have newsdigest and the same plugins
 installed. Needs ``pip install 'newsdigest[dask]'``.
 
 Documents go out in chunks, a bounded window of them in flight, so memory
-stays bounded whatever the input. Each Dask worker builds the pipeline once
-(cached by config) and reuses it. Records are the same as the local
-engine's.
+stays bounded whatever the input. A Dask task costs a few milliseconds of CPU
+(client, scheduler and worker together), so chunks grow until each holds
+about :data:`TASK_SECONDS` of work, as measured on the chunks already done
+(``[engine] chunk_size``, when set, still caps them). Each Dask worker builds
+the pipeline once (cached by config) and reuses it. Records are the same as
+the local engine's.
+
+Dask's defaults suit interactive work watched from a dashboard: every worker
+samples its stacks every 10 ms, every server checks its event loop every
+20 ms, and so on; together about a tenth of a core, taken from the workers.
+The cluster this engine starts runs with :data:`QUIET_CLUSTER` instead; a
+cluster started elsewhere (``--scheduler``) should be given the same
+settings (in its Dask config file or ``DASK_...`` environment variables).
 
 Failures: a chunk whose worker died (Dask's ``KilledWorker``) or that ran past
 its time allowance is split and its documents sent again one by one; a
@@ -23,6 +33,8 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -39,24 +51,64 @@ from pipeline.stats import Stats
 #: Failures, sent alone, after which a document is rejected.
 STRIKES = 2
 
+#: Seconds of work (CPU) a chunk is grown to, once the first chunks have
+#: measured the documents: long enough that a task's own cost (~6 ms of CPU,
+#: client, scheduler and worker together) is ~1% of it, short enough that the
+#: last chunks of a run leave no worker idle for long.
+TASK_SECONDS = 0.5
+#: Most bytes of page in one chunk, whatever the estimate: bounds memory.
+MAX_TASK_BYTES = 8 * 1024 * 1024
+#: Most documents in one chunk, unless ``[engine] chunk_size`` says otherwise.
+MAX_TASK_DOCUMENTS = 512
+
+#: Dask settings for the cluster this engine starts (the advice for one
+#: started elsewhere): what Dask does in the background, cut to what a batch
+#: job needs. With the defaults an idle 2-worker cluster burns ~100 ms of CPU
+#: a second; with these ~15.
+QUIET_CLUSTER: dict[str, Any] = {
+    # Stack sampling of the running task every 10 ms, for the dashboard: it
+    # also takes the GIL from the task each time.
+    "distributed.worker.profile.enabled": False,
+    # Event-loop health check (a warning when blocked for 3 s), every 20 ms.
+    "distributed.admin.tick.interval": "1s",
+    # psutil readings for the dashboard, and host-wide disk counters.
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.admin.system-monitor.disk": False,
+    # Memory checks (spill, pause, and the nanny's kill at 95%), every 100 ms.
+    "distributed.worker.memory.monitor-interval": "1s",
+    # One retry, not Dask's three, for a task whose worker died: a page that
+    # crashes its parser would otherwise take down four workers.
+    "distributed.scheduler.allowed-failures": 1,
+}
+
 #: Pipelines built in this (worker) process, by config.
 _PIPELINES: dict[str, Pipeline] = {}
 
 
-def process_chunk(config: Config, documents: list[Document]) -> list[tuple[Outcome, Stats]]:
-    """Run on a Dask worker: each document through the worker's cached pipeline."""
+def process_chunk(config: Config, documents: list[Document]) -> tuple[list[tuple[Outcome, Stats]], float]:
+    """Run on a Dask worker: each document through the worker's cached pipeline.
+
+    Returns the outcomes with their counters, and the seconds of work the
+    documents took (pipeline start-up left out), from which the client sizes
+    chunks: CPU seconds, as a task's own cost is CPU and a busy machine must
+    not shrink chunks to where that cost dominates; but at least a quarter of
+    the wall time, so that plugins that mostly wait (on a network service)
+    still get chunks of bounded duration.
+    """
     key = json.dumps(asdict(config), sort_keys=True, default=str)
     pipeline = _PIPELINES.get(key)
     if pipeline is None:
         pipeline = _PIPELINES[key] = Pipeline(config)
         pipeline.warm_up()  # models load now, not inside the first document's time
+    started, cpu_started = time.perf_counter(), time.thread_time()
     results = []
     for document in documents:
         pipeline.stats = Stats()
         outcome = pipeline.process(document)
         outcome.document.html = None  # not in the record; spare the network
         results.append((outcome, pipeline.stats))
-    return results
+    wall, cpu = time.perf_counter() - started, time.thread_time() - cpu_started
+    return results, max(cpu, wall / 4)
 
 
 class DaskEngine:
@@ -68,10 +120,9 @@ class DaskEngine:
         self, config: Config, inputs: Iterable[Document | Reject], stats: Stats
     ) -> Iterator[Outcome]:
         try:
-            from distributed import Client, LocalCluster, as_completed
+            from distributed import Client
         except ImportError:
             raise EngineError("the dask engine needs dask: pip install 'newsdigest[dask]'") from None
-        import dask
 
         options = engine_options(config)
         scheduler = options.get("scheduler")
@@ -82,20 +133,10 @@ class DaskEngine:
             except OSError as exc:
                 raise EngineError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
         else:
-            # One retry, not Dask's three, for a task whose worker died: a page
-            # that crashes its parser would otherwise take down four workers.
-            with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
-                cluster = LocalCluster(
-                    n_workers=options["workers"],
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    silence_logs=logging.ERROR,
-                )
-            client = Client(cluster)
+            client, cluster = start_local_cluster(options["workers"])
         try:
             threads = max(1, sum(client.nthreads().values()))
-            run = _Run(client, as_completed, config, options, window=2 * threads)
+            run = _Run(client, config, options, window=2 * threads)
             yield from run.outcomes(iter(inputs), stats)
         finally:
             client.close()
@@ -103,14 +144,51 @@ class DaskEngine:
                 cluster.close()
 
 
+def start_local_cluster(workers: int) -> tuple[Any, Any]:
+    """A client and its ``LocalCluster`` of ``workers`` one-thread processes,
+    run with :data:`QUIET_CLUSTER`."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    # The nannies keep these settings and hand them to every worker they
+    # start, restarts included.
+    with dask.config.set(QUIET_CLUSTER):
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        try:
+            client = Client(cluster)
+        except BaseException:
+            cluster.close()
+            raise
+    return client, cluster
+
+
+def _size(document: Document) -> int:
+    return len(document.html or "") + len(document.text or "")
+
+
 class _Run:
-    def __init__(self, client: Any, as_completed: Any, config: Config, options: dict, window: int) -> None:
+    def __init__(self, client: Any, config: Config, options: dict, window: int) -> None:
         self.client, self.config, self.window = client, config, window
         self.timeout: float | None = options["timeout"]
-        self.chunk_size: int = options["chunk_size"]
         self.grace: float = options["first_document_grace"]
+        # Documents per chunk: at most what the user asked for; before any
+        # chunk is measured, the local engine's sizes.
+        explicit = config.section("engine").get("chunk_size")
+        self.max_documents = int(explicit) if explicit else MAX_TASK_DOCUMENTS
+        self.first_documents = min(options["chunk_size"], self.max_documents)
+        self.work_seconds = 0.0  # measured on the workers, over...
+        self.work_documents = 0  # ...this many documents...
+        self.work_bytes = 0  # ...of this many bytes
         self.submitted = 0
-        self.pending = as_completed()
+        # Finished futures, put here by Dask's callback thread: the main loop
+        # waits on this queue (with a timeout for the deadlines), not polling.
+        self.finished: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.chunks: dict[Any, tuple[list[Document], float]] = {}  # future -> (docs, deadline)
         self.singles: deque[Document] = deque()  # documents to retry one by one
         self.strikes: dict[str, int] = {}  # failures of a document sent alone
@@ -126,7 +204,7 @@ class _Run:
                     break
                 chunk: list[Document] = []
                 size = 0
-                while len(chunk) < self.chunk_size and size < MAX_CHUNK_BYTES:
+                while not self._full(chunk, size):
                     item = next(inputs, None)
                     if item is None:
                         exhausted = True
@@ -135,12 +213,24 @@ class _Run:
                         yield reject_outcome(stats, item)
                     else:
                         chunk.append(item)
-                        size += len(item.html or "") + len(item.text or "")
+                        size += _size(item)
                 if chunk:
                     self._submit(chunk)
             if not self.chunks:
                 return
             yield from self._collect(stats)
+
+    def _full(self, chunk: list[Document], size: int) -> bool:
+        """Whether ``chunk`` (of ``size`` bytes) has work enough for one task."""
+        if len(chunk) >= self.max_documents or size >= MAX_TASK_BYTES:
+            return True
+        if not self.work_documents:  # nothing measured yet
+            return len(chunk) >= self.first_documents or size >= MAX_CHUNK_BYTES
+        # A document costs time by its size (parsing) and for being one
+        # (language, summary): the mean of the per-document and per-byte
+        # estimates, so that chunks of small pages do not run long.
+        shares = len(chunk) / self.work_documents + size / max(self.work_bytes, 1)
+        return shares * self.work_seconds >= 2 * TASK_SECONDS
 
     def _submit(self, documents: list[Document]) -> None:
         future = self.client.submit(process_chunk, self.config, documents, pure=False)
@@ -149,21 +239,24 @@ class _Run:
             allowance += self.grace  # the first chunks pay for lazily loaded models
         self.submitted += 1
         self.chunks[future] = (documents, time.monotonic() + allowance)
-        self.pending.add(future)
+        future.add_done_callback(self.finished.put)
 
     def _collect(self, stats: Stats) -> Iterator[Outcome]:
         """Outcomes of the chunks that finish next; deal with those past their time."""
         nearest = min(deadline for _, deadline in self.chunks.values())
-        wait = max(0.05, min(nearest - time.monotonic(), 1.0))
-        for future in self._poll(wait):
+        wait = None if nearest == float("inf") else max(0.05, nearest - time.monotonic())
+        for future in self._wait(wait):
             if future not in self.chunks:
                 continue  # cancelled after its time ran out; already dealt with
             documents, _ = self.chunks.pop(future)
             try:
-                results = future.result()
+                results, seconds = future.result()
             except Exception as exc:  # KilledWorker, or an error outside any plugin
                 yield from self._failed(documents, stats, "worker", f"{type(exc).__name__}: {exc}")
                 continue
+            self.work_seconds += seconds
+            self.work_documents += len(documents)
+            self.work_bytes += sum(_size(document) for document in documents)
             for outcome, delta in results:
                 stats.merge(delta)
                 yield outcome
@@ -176,15 +269,18 @@ class _Run:
                 reason = f"took longer than {self.timeout:g} s; worker restarted"
                 yield from self._failed(documents, stats, "timeout", reason)
 
-    def _poll(self, wait: float) -> list[Any]:
-        """Futures finished within ``wait`` seconds (as_completed cannot time out)."""
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            batch = self.pending.next_batch(block=False)
-            if batch:
-                return batch
-            time.sleep(0.01)
-        return []
+    def _wait(self, seconds: float | None) -> list[Any]:
+        """Futures finished within ``seconds`` (``None``: however long it takes):
+        the first to finish, and any others already done."""
+        try:
+            done = [self.finished.get(timeout=seconds)]
+        except queue.Empty:
+            return []
+        while True:
+            try:
+                done.append(self.finished.get_nowait())
+            except queue.Empty:
+                return done
 
     def _failed(self, documents: list[Document], stats: Stats, stage: str, error: str) -> Iterator[Outcome]:
         if len(documents) > 1:
@@ -201,13 +297,24 @@ class _Run:
         yield reject_outcome(stats, Reject(document.id, document.source, stage, error))
 
     def _restart_worker_of(self, future: Any) -> None:
-        """Free the thread stuck on ``future``: only a restart stops a running task."""
+        """Free the thread stuck on ``future``: only a restart stops a running task.
+
+        In the background: Dask waits (up to minutes) for the worker to come
+        back, and meanwhile the other chunks must go on being collected, or
+        they would overrun their own deadlines.
+        """
         try:
             processing = self.client.processing()
-            workers = [w for w, keys in processing.items() if future.key in keys]
-            if workers:
-                self.client.restart_workers(workers)
-        except Exception:  # a scheduler without restart_workers: the task runs on
+        except Exception:
+            return
+        workers = [w for w, keys in processing.items() if future.key in keys]
+        if workers:
+            threading.Thread(target=self._restart, args=(workers,), daemon=True).start()
+
+    def _restart(self, workers: list[str]) -> None:
+        try:
+            self.client.restart_workers(workers, raise_for_error=False)
+        except Exception:  # a scheduler without restart_workers, or closed: the task runs on
             pass
 
 

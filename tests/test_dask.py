@@ -46,3 +46,52 @@ def test_scheduler_option_needs_the_dask_engine(tmp_path: Path) -> None:
     make_pages(tmp_path / "pages", 1)
     code = main(["run", str(tmp_path / "pages"), "-o", str(tmp_path / "o.jsonl"), "--scheduler", "tcp://127.0.0.1:1"])
     assert code == 2
+
+
+def test_chunks_grow_to_the_measured_work_of_one_task() -> None:
+    from plugins.dask_engine import MAX_TASK_BYTES, TASK_SECONDS, _Run
+    from pipeline.document import Document
+    from pipeline.engines import MAX_CHUNK_BYTES, engine_options
+
+    def filled(run: _Run, page_bytes: int) -> int:
+        """Documents of ``page_bytes`` each that ``run`` puts in one chunk."""
+        chunk: list[Document] = []
+        while not run._full(chunk, page_bytes * len(chunk)):
+            chunk.append(Document(id=str(len(chunk)), source="s", html="x" * page_bytes))
+        return len(chunk)
+
+    config = Config()
+    run = _Run(None, config, engine_options(config), window=2)
+    # Nothing measured yet: the local engine's chunks (32 documents, 512 KiB).
+    assert filled(run, 1000) == 32
+    assert filled(run, 100_000) == -(-MAX_CHUNK_BYTES // 100_000)
+    # Measured: 10 ms per 100 kB page, so TASK_SECONDS of them.
+    run.work_seconds, run.work_documents, run.work_bytes = 0.1, 10, 1_000_000
+    assert filled(run, 100_000) == round(TASK_SECONDS / 0.01)
+    # Pages ten times smaller do not cost ten times less: fewer than 10x as many.
+    assert round(TASK_SECONDS / 0.01) < filled(run, 10_000) < 10 * round(TASK_SECONDS / 0.01)
+    # Cheap documents: the byte cap holds memory, the count cap the rest.
+    run.work_seconds = 1e-9
+    assert filled(run, 100_000) == -(-MAX_TASK_BYTES // 100_000)
+    assert filled(run, 10) == run.max_documents
+
+    config.set("engine", "chunk_size", 4)  # the user's cap stays the cap
+    capped = _Run(None, config, engine_options(config), window=2)
+    capped.work_seconds, capped.work_documents, capped.work_bytes = 0.1, 10, 1_000_000
+    assert filled(capped, 100_000) == 4
+
+
+def test_local_cluster_runs_quiet() -> None:
+    """The dashboard's background work (stack sampling every 10 ms...) is off in the workers."""
+    import dask
+
+    from plugins.dask_engine import QUIET_CLUSTER, start_local_cluster
+
+    client, cluster = start_local_cluster(1)
+    try:
+        settings = next(iter(client.run(lambda: {key: dask.config.get(key) for key in QUIET_CLUSTER}).values()))
+    finally:
+        client.close()
+        cluster.close()
+    assert settings == QUIET_CLUSTER
+    assert settings["distributed.worker.profile.enabled"] is False
