@@ -9,11 +9,16 @@ extractor's output, and puts back the blocks that
 
 - sit where the article is: between the first and the last block the
   extractor kept (in document order), between the page's ``<h1>`` and the
-  first kept block (where standfirsts and summaries are), or in the same
-  element as the first or last kept block (text before a container's first
-  ``<p>`` or after its last);
+  first kept block (where standfirsts and summaries are), in a heading
+  right above the first kept block (the title, when it is written as a
+  sentence), or in the same element as the first or last kept block (text
+  before a container's first ``<p>`` or after its last);
 - read as prose: at least 25 characters and 8 words, a sentence end, at
-  most a quarter of the text in links;
+  most a quarter of the text in links; or, if mostly links, a statement
+  of at least 12 words ending in a full stop, neither in Title Case nor
+  after a label such as "Read next:" (a newsletter's or digest's item
+  written as a linked sentence, where a related-stories list has
+  headlines, questions and "read more" links);
 - are not inside page furniture (navigation, header, footer, asides, forms,
   comment threads, share bars, related-story lists).
 
@@ -29,10 +34,11 @@ characters (the bytes of a mis-decoded page). A block that matches an
 output line earlier than one already passed is a repeat (a teaser of the
 lead further down) and does not stretch the article's span.
 
-The cost is one walk over the tree and a substring search per block of 25
-characters or more: some 2-4 ms on a typical news page, 5-10% of
-trafilatura's own time. With fewer than two kept blocks there is no
-"between" and the text is returned as it is.
+The cost is one pass of lxml's tree walker and a substring search per
+block of 25 characters or more: about 1.7 ms of CPU on an average news
+page (the walk half of it), some 5% of trafilatura's own time. With fewer
+than two kept blocks there is no "between" and the text is returned as it
+is.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 #: Elements that start a new block of text; everything else is inline.
@@ -67,6 +74,13 @@ _NAME_SEPARATORS = str.maketrans("-_", "  ")
 _FURNITURE_ROLES = frozenset(("navigation", "banner", "contentinfo", "complementary", "menu"))
 #: A sentence end: stop, question or exclamation mark, possibly followed by a closing quote or bracket.
 _SENTENCE_END = re.compile(r"[.!?…](?:[\"'”’»“)\]]*)(?:\s|$)")
+#: A statement's end: one full stop (not an ellipsis, which cuts a teaser short),
+#: possibly followed by a closing quote or bracket, at the end of the text.
+_STATEMENT_END = re.compile(r"(?<![.])\.[\"'”’»)\]]*$")
+#: A label before a colon in the first few words: "Read next:", "More from the Courier:".
+_LABEL = re.compile(r"^\W*(?:[\w'’]+[ \-]){0,3}[\w'’]+\s*:\s")
+#: A sentence end at the very end of the text.
+_FINAL_SENTENCE_END = re.compile(r"[.!?][\"'”’»)\]]*$")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 #: Removed before words are cut out: soft hyphens, zero-width characters and C1
@@ -77,6 +91,10 @@ _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\x80-\x9f]")
 MIN_WORDS = 8
 #: Most of a recovered block's characters that may be link text.
 MAX_LINK_SHARE = 0.25
+#: Fewest words a block mostly in links needs to be put back: a statement this
+#: long is a sentence of the article written as a link (a newsletter's items),
+#: not a headline or a "read more".
+MIN_LINKED_PROSE_WORDS = 12
 #: Shortest block text that counts as found in the output (shorter ones match anywhere).
 MIN_ANCHOR_CHARS = 25
 #: How many blocks before the first kept one the headline (``<h1>``) may be.
@@ -92,17 +110,19 @@ def recover(tree: Any, text: str, *, min_words: int = MIN_WORDS, max_link_share:
         read, never changed.
     :param text: what the extractor kept, one block per line.
     :param min_words: fewest words a block needs to be put back.
-    :param max_link_share: most of a block's text that may sit in links.
+    :param max_link_share: most of a block's text that may sit in links
+        (unless the block is a long linked sentence, see :func:`_is_linked_prose`).
     :returns: the text with recovered blocks inserted in document order, or
         ``text`` itself when nothing was recovered.
     """
     if not text or tree is None:
         return text
-    lines = text.split("\n")
-    output = _Output(lines)
+    output = _Output(text)
+    lines = output.lines
     blocks = _blocks(tree)
     # Which blocks the extractor kept, and on which output line each one is.
-    kept_at = [output.line_of(block.text) if len(block.text) >= MIN_ANCHOR_CHARS else None for block in blocks]
+    line_of = output.line_of
+    kept_at = [line_of(block.text) if len(block.text) >= MIN_ANCHOR_CHARS else None for block in blocks]
     # The extractor keeps document order, so a block matching an earlier line
     # than one already passed is a repeat (the lead again in a teaser further
     # down), not the article going on: it must not stretch the article's span.
@@ -117,10 +137,9 @@ def recover(tree: Any, text: str, *, min_words: int = MIN_WORDS, max_link_share:
     if len(kept_indexes) < MIN_KEPT_BLOCKS:
         return text
     first, last = kept_indexes[0], kept_indexes[-1]
-    # A furniture class on a wrapper of the kept text (``<body class="has-sidebar">``)
-    # says nothing; only furniture holding little of the kept text is skipped.
-    holders = Counter(marker for i in kept_indexes for marker in blocks[i].furniture)
-    holds_kept = {marker for marker, count in holders.items() if 2 * count >= len(kept_indexes)}
+    furniture = _Furniture()
+    holds_kept: set[Any] | None = None
+    kept_owners: set[Any] | None = None
     start = _start(blocks, first)
     end = _end(blocks, last)
     inserts: dict[int, list[str]] = {}
@@ -130,12 +149,24 @@ def recover(tree: Any, text: str, *, min_words: int = MIN_WORDS, max_link_share:
         if kept_at[i] is not None:
             previous_line = max(previous_line, kept_at[i])
             continue
-        if (
-            block.link_share > max_link_share
-            or any(marker not in holds_kept for marker in block.furniture)
-            or not _is_prose(block.text, min_words)
-        ):
+        if block.link_share > max_link_share:
+            # Mostly links: only a long linked sentence set among the kept text itself
+            # (a digest's items); decks of teaser cards sit in containers of their own.
+            if kept_owners is None:
+                kept_owners = {blocks[k].owner for k in kept_indexes}
+            if block.owner not in kept_owners or not _is_linked_prose(block.text):
+                continue
+        if not _is_prose(block.text, min_words):
             continue
+        markers = furniture(block.frame)
+        if markers:
+            if holds_kept is None:
+                # A furniture class on a wrapper of the kept text (``<body class="has-sidebar">``)
+                # says nothing; only furniture holding little of the kept text is skipped.
+                holders = Counter(marker for k in kept_indexes for marker in furniture(blocks[k].frame))
+                holds_kept = {marker for marker, count in holders.items() if 2 * count >= len(kept_indexes)}
+            if any(marker not in holds_kept for marker in markers):
+                continue
         if output.line_of(block.text) is not None:
             continue  # already there (a repeat of a kept block, or recovered just now)
         inserts.setdefault(previous_line, []).append(block.text)
@@ -165,23 +196,67 @@ def normalise(text: str) -> str:
 class _Block:
     """One line of a page's text: part of an element's own text (not that of nested blocks)."""
 
-    __slots__ = ("text", "link_share", "furniture", "heading", "owner")
+    __slots__ = ("frame", "heading", "link_share", "owner", "text")
 
-    def __init__(self, text: str, link_share: float, furniture: tuple[int, ...], heading: int, owner: Any) -> None:
+    def __init__(self, text: str, link_share: float, heading: int, frame: _Frame) -> None:
         self.text = text
         self.link_share = link_share
-        self.furniture = furniture
         self.heading = heading
-        self.owner = owner
+        self.owner = frame[0]
+        #: The block element holding the text, under the block elements around it (see :class:`_Furniture`).
+        self.frame = frame
+
+
+#: A block element and the frame of the block element it is in (``None`` for the walk's root).
+_Frame = tuple[Any, Any]
+
+
+class _Furniture:
+    """The furniture elements around a block: what marks it as navigation, a share bar, a comment...
+
+    Worked out on demand and remembered per element, since only the blocks
+    the extractor kept and the candidates for recovery need it, a fraction
+    of a page's elements.
+    """
+
+    def __init__(self) -> None:
+        # By the frame's id, with the frame itself so that the id stays its own.
+        self._known: dict[int, tuple[_Frame, tuple[Any, ...]]] = {}
+
+    def __call__(self, frame: _Frame) -> tuple[Any, ...]:
+        """The marked elements among the frame's element and its block ancestors, outermost first."""
+        known = self._known
+        entry = known.get(id(frame))
+        if entry is not None:
+            return entry[1]
+        unknown: list[_Frame] = []
+        while frame is not None and id(frame) not in known:
+            unknown.append(frame)
+            frame = frame[1]
+        furniture = () if frame is None else known[id(frame)][1]
+        for frame in reversed(unknown):
+            element = frame[0]
+            keys = element.keys()
+            if keys and _is_furniture(element, keys):
+                furniture = (*furniture, element)
+            known[id(frame)] = (frame, furniture)
+        return furniture
 
 
 def _start(blocks: list[_Block], first: int) -> int:
-    """Where the article starts: after its headline, or with the text of the first kept block's container."""
+    """Where the article starts: after its headline, or with the text of the first kept block's container.
+
+    A heading right above the first kept block is the article's own title
+    (a blog's ``<h3 class="post-title">``): when it is written as a
+    sentence rather than a headline, it is in the range too.
+    """
     start = first
     for i in range(first - 1, max(-1, first - 1 - HEADLINE_REACH), -1):
         if blocks[i].heading == 1:
             start = i + 1
             break
+    if start == first and first > 0 and blocks[first - 1].heading and _is_sentence(blocks[first - 1].text):
+        start = first - 1
     containers = _containers(blocks[first].owner)
     while start > 0 and blocks[start - 1].owner in containers:
         start -= 1
@@ -203,95 +278,169 @@ def _containers(owner: Any) -> tuple[Any, ...]:
     return (owner,) if parent is None else (owner, parent)
 
 
+# What a tag is to the walk in :func:`_blocks` (any other tag is inline text).
+_BREAK, _NEVER_PROSE, _NEVER_PROSE_BLOCK, _BLOCK, _LINK_TAG = range(5)
+_TAG_KINDS: dict[str, int] = {
+    **dict.fromkeys(BLOCK_TAGS, _BLOCK),
+    **dict.fromkeys(SKIP_TAGS, _NEVER_PROSE),
+    **dict.fromkeys(SKIP_TAGS & BLOCK_TAGS, _NEVER_PROSE_BLOCK),
+    "br": _BREAK,
+    "a": _LINK_TAG,
+}
+_HEADINGS = {f"h{level}": level for level in range(1, 7)}
+# What an open element is to the walk, remembered until its end.
+_OWNER = 0  # a block whose own text is read: its runs become blocks
+_SKIPPED = 1  # at block level and not walked into (never prose, hidden, a <br>): only its tail counts
+_INLINE = 2  # inline, inside a run: its text and its tail go into the run
+_INLINE_BLOCK = 3  # a block element inside an inline one: a line of its own within the run
+_LINK = 4  # the outermost link of a run: its text counts as link text
+
+
 def _blocks(tree: Any) -> list[_Block]:
-    """The page's text blocks in document order (skipping what is never prose)."""
+    """The page's text blocks in document order (skipping what is never prose).
+
+    A block element's own text is its text, the text of its inline children
+    (a block element inside an inline one is a line of its own) and their
+    tails, up to its next block child: one run, cut into lines at ``<br>``.
+    A page has some 500 elements outside its scripts, forms and navigation,
+    so this is one pass of lxml's walker rather than a Python recursion,
+    with whatever is never prose skipped whole, and furniture classes looked
+    up later, only for the blocks that need them (:class:`_Furniture`).
+    """
+    from lxml import etree
+
     root = tree.find(".//body")
     if root is None:
         root = tree
     blocks: list[_Block] = []
-    _walk(root, (), blocks)
+    keys = root.keys()
+    if root.tag in SKIP_TAGS or (keys and _is_hidden(root, keys)):
+        return blocks
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    skip_subtree = walker.skip_subtree
+    next(walker)  # the root's start, read here: whatever its tag, its text is a block's
+    # The run being read: the frame of the block element it belongs to, its
+    # pieces of text, how many of their characters are link text and its
+    # heading level; ``outer`` holds the runs of the enclosing blocks.
+    frame: _Frame = (root, None)
+    text = root.text
+    parts: list[str] = [text] if text else []
+    link_chars = 0
+    heading = _heading(root.tag)
+    outer: list[tuple[_Frame, list[str], int, int]] = []
+    open_kinds: list[int] = [_OWNER]
+    push, pop = open_kinds.append, open_kinds.pop
+    inline_depth = 0  # open inline elements: inside one, no element starts a block
+    link_start = -1  # where in ``parts`` the outermost open link's text starts
+    for event, element in walker:
+        if event == "start":
+            tag = element.tag
+            tag_kind = _TAG_KINDS.get(tag)
+            if inline_depth:
+                inline_depth += 1
+                if tag_kind is None:
+                    push(_INLINE)
+                elif tag_kind == _LINK_TAG:
+                    if link_start < 0:
+                        link_start = len(parts)
+                        push(_LINK)
+                    else:
+                        push(_INLINE)
+                elif tag_kind == _BLOCK:
+                    parts.append("\n")
+                    push(_INLINE_BLOCK)
+                else:  # never prose, or <br>: nothing inside counts
+                    skip_subtree()
+                    if tag_kind == _NEVER_PROSE:
+                        push(_INLINE)
+                    else:
+                        parts.append("\n")
+                        push(_INLINE_BLOCK if tag_kind == _NEVER_PROSE_BLOCK else _INLINE)
+                    continue
+            elif tag_kind is None:
+                inline_depth = 1
+                push(_INLINE)
+            elif tag_kind == _LINK_TAG:
+                inline_depth = 1
+                link_start = len(parts)
+                push(_LINK)
+            elif tag_kind == _BREAK:
+                skip_subtree()
+                parts.append("\n")
+                push(_SKIPPED)
+                continue
+            else:  # a block child: the run so far is complete
+                if parts:
+                    run = parts[0] if len(parts) == 1 else "".join(parts)
+                    if len(run) >= MIN_ANCHOR_CHARS or heading == 1:
+                        _add_blocks(run, link_chars, heading, frame, blocks)
+                    parts, link_chars = [], 0
+                if tag_kind != _BLOCK:
+                    skip_subtree()
+                    push(_SKIPPED)
+                    continue
+                keys = element.keys()
+                if keys and _is_hidden(element, keys):
+                    skip_subtree()
+                    push(_SKIPPED)
+                    continue
+                outer.append((frame, parts, link_chars, heading))
+                frame, parts, link_chars = (element, frame), [], 0
+                heading = _HEADINGS.get(tag, 0)
+                push(_OWNER)
+            text = element.text
+            if text:
+                parts.append(text)
+        elif event == "end":
+            open_kind = pop()
+            if open_kind == _OWNER:
+                if parts:
+                    run = parts[0] if len(parts) == 1 else "".join(parts)
+                    if len(run) >= MIN_ANCHOR_CHARS or heading == 1:
+                        _add_blocks(run, link_chars, heading, frame, blocks)
+                if not outer:
+                    break  # the root's end: its tail is not its text
+                frame, parts, link_chars, heading = outer.pop()
+            elif open_kind != _SKIPPED:
+                inline_depth -= 1
+                if open_kind == _INLINE_BLOCK:
+                    parts.append("\n")
+                elif open_kind == _LINK:
+                    link_chars += len("".join(parts[link_start:]).strip())
+                    link_start = -1
+            tail = element.tail
+            if tail:
+                parts.append(tail)
+        else:  # a comment or processing instruction: not text, but its tail is
+            tail = element.tail
+            if tail:
+                parts.append(tail)
     return blocks
 
 
-def _walk(element: Any, furniture: tuple[int, ...], blocks: list[_Block]) -> None:
-    """Append the blocks of ``element``'s subtree to ``blocks``, in document order."""
-    tag = element.tag
-    if tag in SKIP_TAGS:
-        return
-    keys = element.keys()
-    if keys:  # most elements have no attributes at all; the rest are looked at once here
-        if _is_hidden(element, keys):
-            return
-        if _is_furniture(element, keys):
-            furniture = (*furniture, id(element))
-    heading = _heading(tag) if tag[:1] == "h" else 0
-    text = element.text
-    parts: list[str] = [text] if text else []
-    link_chars = 0
-    for child in element:
-        child_tag = child.tag
-        if child_tag.__class__ is not str:  # a comment or processing instruction
-            pass
-        elif child_tag in BLOCK_TAGS or child_tag in SKIP_TAGS:
-            if parts:
-                _add_blocks(element, "".join(parts), link_chars, furniture, heading, blocks)
-                parts, link_chars = [], 0
-            _walk(child, furniture, blocks)
-        elif child_tag == "br":
-            parts.append("\n")
-        else:
-            inline, links = _inline_text(child)
-            if inline:
-                parts.append(inline)
-                link_chars += links
-        tail = child.tail
-        if tail:
-            parts.append(tail)
-    if parts:
-        _add_blocks(element, "".join(parts), link_chars, furniture, heading, blocks)
-
-
-def _add_blocks(
-    owner: Any, text: str, link_chars: int, furniture: tuple[int, ...], heading: int, blocks: list[_Block]
-) -> None:
-    """One block per line (``<br>``) of a run of ``owner``'s own text.
+def _add_blocks(text: str, link_chars: int, heading: int, frame: _Frame, blocks: list[_Block]) -> None:
+    """One block per line (``<br>``) of a run of the frame's element's own text.
 
     Lines shorter than :data:`MIN_ANCHOR_CHARS` are neither anchors nor
     prose worth recovering, so only a headline among them is kept (it marks
     where the article starts); most of a page's lines are such crumbs.
     """
-    if len(text) < MIN_ANCHOR_CHARS and heading != 1:
-        return
-    if heading != 1 and len(text.strip()) < MIN_ANCHOR_CHARS:
-        return  # the indentation of pretty-printed markup
-    segments = [segment for segment in (" ".join(line.split()) for line in text.split("\n")) if segment]
+    if heading != 1 and (len(text) < MIN_ANCHOR_CHARS or len(text.strip()) < MIN_ANCHOR_CHARS):
+        return  # a crumb, or the indentation of pretty-printed markup
+    if "\n" in text:
+        segments = [segment for segment in map(_even_spaces, text.split("\n")) if segment]
+    else:
+        # Only spaces, none doubled (white space other than the space is not printable): as even as it gets.
+        segment = text.strip() if "  " not in text and text.isprintable() else _even_spaces(text)
+        segments = [segment] if segment else []
     share = link_chars / max(1, sum(map(len, segments)))
     for segment in segments:
         if len(segment) >= MIN_ANCHOR_CHARS or heading == 1:
-            blocks.append(_Block(segment, share, furniture, heading, owner))
+            blocks.append(_Block(segment, share, heading, frame))
 
 
-def _inline_text(element: Any) -> tuple[str, int]:
-    """Text of an inline element (``br`` as a newline) and how much of it is link text."""
-    tag = element.tag if isinstance(element.tag, str) else ""
-    if tag in SKIP_TAGS or not tag:
-        return "", 0
-    if tag == "br":
-        return "\n", 0
-    parts = [element.text or ""]
-    links = 0
-    for child in element:
-        inline, child_links = _inline_text(child)
-        if child.tag in BLOCK_TAGS:
-            # A paragraph inside a link or a <span> (sloppy, but common) is still a line of its own.
-            inline = f"\n{inline}\n"
-        parts.append(inline)
-        links += child_links
-        parts.append(child.tail or "")
-    text = "".join(parts)
-    if tag == "a":
-        links = len(text.strip())
-    return text, links
+def _even_spaces(line: str) -> str:
+    return " ".join(line.split())
 
 
 def _heading(tag: str) -> int:
@@ -306,7 +455,7 @@ def _is_furniture(element: Any, keys: list[str]) -> bool:
     return "role" in keys and element.get("role") in _FURNITURE_ROLES
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)
 def _furniture_names(names: str) -> bool:
     # Class names repeat across a site's pages and within a page: worth remembering.
     return not FURNITURE_WORDS.isdisjoint(names.lower().translate(_NAME_SEPARATORS).split())
@@ -327,16 +476,18 @@ class _Output:
     hyphens, zero-width characters) is compared by its words only.
     """
 
-    def __init__(self, lines: list[str]) -> None:
-        self.lines = lines
-        self.plain = "\n".join(" ".join(line.lower().split()) for line in lines)
-        self.plain_starts = _line_starts(self.plain)
+    def __init__(self, text: str) -> None:
+        self.lines = text.split("\n")
+        plain_lines = [_evened_line(line) for line in text.lower().split("\n")]
+        self.plain = "\n".join(plain_lines)
+        self.plain_starts = [0, *accumulate(len(line) + 1 for line in plain_lines)]
+        self.plain_starts.pop()
         self._words: str | None = None
         self._words_starts: list[int] = []
 
     def line_of(self, text: str, words: bool = False) -> int | None:
-        """The output line holding ``text``, or ``None``."""
-        if words or _INVISIBLE.search(text):
+        """The output line holding ``text`` (its first 200 characters), or ``None``."""
+        if words or (not text.isascii() and _INVISIBLE.search(text)):
             if self._words is None:
                 self._words = "\n".join(normalise(line) for line in self.lines)
                 self._words_starts = _line_starts(self._words)
@@ -359,6 +510,19 @@ class _Output:
             self._words += "\n" + normalise(text)
 
 
+def _evened_line(line: str) -> str:
+    """``" ".join(line.split())``, without the splitting for a line that is even already.
+
+    White space other than the space is not printable, so a printable line
+    without two spaces in a row or one at either end is left as it is (most
+    of the extractor's lines are); a few non-printable characters that are
+    not white space (a soft hyphen) only send a line the slow way round.
+    """
+    if "  " not in line and line[:1] != " " and line[-1:] != " " and line.isprintable():
+        return line
+    return " ".join(line.split())
+
+
 def _line_starts(text: str) -> list[int]:
     starts = [0]
     position = text.find("\n")
@@ -372,3 +536,25 @@ def _is_prose(text: str, min_words: int) -> bool:
     if len(_WORD.findall(text)) < min_words:
         return False
     return _SENTENCE_END.search(text) is not None
+
+
+def _is_sentence(text: str) -> bool:
+    """Whether a heading is written as a sentence: it ends as one and is not in Title Case."""
+    if _FINAL_SENTENCE_END.search(text) is None:
+        return False
+    words = text.split()
+    return 2 * sum(1 for word in words if word[:1].isupper()) < len(words)
+
+
+def _is_linked_prose(text: str) -> bool:
+    """Whether a block that is mostly link text still reads as a sentence of the article.
+
+    Headlines (of related stories, of teaser cards) do not end in a full
+    stop, or are short, or capitalise most words, or follow a label ("Read
+    next: ..."); teasers cut short end in an ellipsis. What is left is a
+    statement of :data:`MIN_LINKED_PROSE_WORDS` words or more that the page
+    happens to link.
+    """
+    if _STATEMENT_END.search(text) is None or _LABEL.match(text):
+        return False
+    return len(text.split()) >= MIN_LINKED_PROSE_WORDS and _is_sentence(text)

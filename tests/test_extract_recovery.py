@@ -210,3 +210,122 @@ def test_paragraphs_inside_an_inline_element_are_lines_of_their_own():
     # with its own output line, or a kept paragraph would come back glued to the next.
     tree = parse(page(f"<article><span><p>{P1}</p><p>{LEAD}</p><p>{P2}</p></span></article>"))
     assert lines(recover(tree, f"{P1}\n{P2}")) == [P1, LEAD, P2]
+
+
+# --- sentences written as links ---------------------------------------------
+
+LINKED = "Nothing rhymes with the word orange, and about one in six words in the language has no rhyme at all."
+
+
+def test_a_long_sentence_written_as_a_link_among_the_kept_lines_comes_back():
+    # A digest's items, one per line, the whole of one item's sentence a link.
+    tree = parse(page(f'<div class="digest">{P1}<hr><a href="/q/1">{LINKED}</a><hr>{P2}</div>'))
+    assert lines(recover(tree, f"{P1}\n{P2}")) == [P1, LINKED, P2]
+
+
+def test_a_linked_sentence_in_a_card_of_its_own_stays_out():
+    # The same sentence as the deck of a teaser card between the article's paragraphs.
+    card = f'<div class="card"><h3><a href="/q/1">Orange</a></h3><a href="/q/1">{LINKED}</a></div>'
+    tree = parse(page(f"<article><p>{P1}</p>{card}<p>{P2}</p></article>"))
+    assert recover(tree, f"{P1}\n{P2}") == f"{P1}\n{P2}"
+
+
+@pytest.mark.parametrize(
+    "teaser",
+    [
+        # a headline: no full stop
+        '<a href="/1">Ferry operator confirms early crossing will run every weekday from next month on</a>',
+        # a question headline
+        '<a href="/2">Will the new early crossing really be enough for the commuters who asked for it?</a>',
+        # cut short
+        '<a href="/3">The operator said it would publish the full timetable on its website next week and...</a>',
+        # Title Case, with a full stop
+        '<a href="/4">Why The Early Ferry Is The Best Thing To Happen To Island Commuters In Years.</a>',
+        # short
+        '<a href="/5">Ferry fares go up again next spring.</a>',
+        # a label
+        'Read next: <a href="/6">the council has approved the new winter timetable for the island ferry.</a>',
+    ],
+    ids=["headline", "question", "ellipsis", "title-case", "short", "label"],
+)
+def test_teaser_links_between_kept_paragraphs_stay_out(teaser: str):
+    # Set in the element that holds the kept lines, where a linked sentence would come back.
+    tree = parse(page(f"<div>{P1}<hr>{teaser}<hr>{P2}</div>"))
+    text = f"{P1}\n{P2}"
+    assert recover(tree, text) == text
+
+
+def test_a_linked_sentence_outside_the_article_stays_out():
+    tree = parse(page(f'<article><p>{P1}</p><p>{P2}</p></article><div><a href="/q">{LINKED}</a></div>'))
+    assert recover(tree, f"{P1}\n{P2}") == f"{P1}\n{P2}"
+
+
+# --- how the page is read ----------------------------------------------------
+
+
+def test_text_after_a_comment_or_inside_inline_markup_is_part_of_its_line():
+    tree = parse(
+        page(
+            f"<article><p>{P1}</p>"
+            "<blockquote>Councillors voted <!-- fixed -->nine to two<br>on <b>Tuesday <i>evening</i></b> "
+            "to approve the <span>new <a href='/t'>ferry timetable</a></span> for the winter.</blockquote>"
+            f"<p>{P2}</p></article>"
+        )
+    )
+    assert lines(recover(tree, f"{P1}\n{P2}")) == [
+        P1,
+        "on Tuesday evening to approve the new ferry timetable for the winter.",
+        P2,
+    ]
+
+
+def test_works_on_a_tree_from_a_plain_lxml_html_parser():
+    # Elements of the default class lookup (no form-element subclasses), as a faster page parser makes them.
+    from lxml import etree
+    from lxml.html import (
+        HtmlComment,
+        HtmlElement,
+        HtmlEntity,
+        HTMLParser,
+        HtmlProcessingInstruction,
+    )
+
+    parser = HTMLParser()
+    parser.set_element_class_lookup(
+        etree.ElementDefaultClassLookup(
+            element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
+        )
+    )
+    html = page(f'<h1>Ferry</h1><div>{LEAD}<!-- x --><form><p>{P3}</p></form><p>{P1}</p><p>{P2}</p></div>')
+    tree = etree.fromstring(html, parser)
+    assert lines(recover(tree, f"{P1}\n{P2}")) == [LEAD, P1, P2]
+
+
+# --- the title right above the body --------------------------------------------
+
+
+def test_a_title_that_reads_as_a_sentence_right_above_the_body_comes_back():
+    title = 'Video of "Ferry Night": the crew who kept the island connected all winter!'
+    body = f'<div class="post"><h3 class="post-title">{title}</h3><div class="post-body"><p>{P1}</p><p>{P2}</p></div></div>'
+    assert lines(recover(parse(page(body)), f"{P1}\n{P2}")) == [title, P1, P2]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "<h3>Ferry timetable for the winter season approved by the council</h3>",  # a headline, no sentence end
+        "<h2>Why the ferry?</h2>",  # too short
+        "<h3>Why The Early Ferry Is The Best Thing To Happen To Island Commuters In Years?</h3>",  # Title Case
+        "<h3>Have a question? The ferry timetable for the winter season, explained</h3>",  # a sentence, then a headline
+    ],
+)
+def test_a_headline_above_the_body_stays_out(heading: str):
+    tree = parse(page(f"<div>{heading}<div><p>{P1}</p><p>{P2}</p></div></div>"))
+    assert recover(tree, f"{P1}\n{P2}") == f"{P1}\n{P2}"
+
+
+def test_a_sentence_heading_further_up_the_page_stays_out():
+    heading = "<h3>Our readers tell us every week what they think of the ferries and the fares!</h3>"
+    tables = "<p>Tide tables for the harbour, updated daily by the harbour master</p>"
+    tree = parse(page(f"<div>{heading}{tables}</div><div><p>{P1}</p><p>{P2}</p></div>"))
+    assert recover(tree, f"{P1}\n{P2}") == f"{P1}\n{P2}"
