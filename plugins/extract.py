@@ -19,8 +19,11 @@ under ``[extract]``:
     most elements a parsed page may have (default 50,000);
 ``max_text_chars``
     longest text a document may carry on (default 1,000,000 characters);
-``favor_precision``, ``favor_recall``, ``include_tables``, ``include_comments``
+``favor_precision``, ``favor_recall``, ``include_tables``
     passed to trafilatura;
+``include_comments``
+    readers' comments, as trafilatura finds them, after the article text
+    (default off: a digest summarises the article, not its comments);
 ``fast``
     ``false`` (default): trafilatura's full mode, which compares its own
     result with readability's and jusText's; ``true``: fast mode only (a
@@ -169,6 +172,10 @@ def newsdigest_extract(document: Document, config) -> Document:
         raise Drop("no article text found")
     # trafilatura worked on a copy, so ``tree`` is still the whole page.
     document.text = recover(tree, result.text) if options.get("recovery", True) else result.text
+    comments = (getattr(result, "comments", None) or "").strip() if settings["include_comments"] else ""
+    if comments:
+        # Readers' comments follow the article, as on the page.
+        document.text = f"{document.text}\n{comments}"
     document.title = document.title or metadata.title
     document.author = document.author or metadata.author
     document.date = document.date or metadata.date

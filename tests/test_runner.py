@@ -176,3 +176,25 @@ def test_later_stages_do_not_run_after_a_reject(pm, register):
     register(Broken(), "broken")
     outcome = Pipeline(Config(stages=["language", "after"]), pm).process(text_document())
     assert outcome.reject.stage == "language" and ran == []
+
+
+_COMMENTED_PAGE = (
+    "<html><head><title>Council vote</title></head><body><article><h1>Council vote</h1>"
+    + "<p>The council voted on Tuesday to extend the tram line to the northern districts by 2030.</p>" * 6
+    + "</article><section id='comments' class='comments'><h2>Comments</h2><ul class='commentlist'>"
+    "<li class='comment'><p>About time too, the number 7 bus is always full at rush hour.</p></li>"
+    "<li class='comment'><p>Who pays for it? The article never says where the money comes from.</p></li>"
+    "</ul></section></body></html>"
+)
+
+
+def test_newsdigest_extract_leaves_comments_out_unless_asked(pm):
+    default = Pipeline(ONLY_EXTRACT, pm).process(Document(id="d", html=_COMMENTED_PAGE)).document
+    assert "tram line" in default.text
+    assert "number 7 bus" not in default.text
+
+    asked = Config(stages=["extract"], sections={"extract": {"include_comments": True}})
+    with_comments = Pipeline(asked, pm).process(Document(id="d", html=_COMMENTED_PAGE)).document
+    article, _, comments = with_comments.text.partition("About time too")
+    assert "tram line" in article
+    assert "number 7 bus" in comments and "where the money comes from" in comments
