@@ -24,9 +24,11 @@ Failures: a chunk whose worker died (Dask's ``KilledWorker``) or that ran past
 its time allowance is split and its documents sent again one by one; a
 document that, sent alone, kills its worker twice is rejected at stage
 ``worker``, one that twice overruns ``--timeout`` at stage ``timeout`` (its worker is restarted, as
-Dask cannot stop a running task). The time limit counts from when a chunk is
-handed to the scheduler, with one chunk's allowance for queueing, so it is
-looser than the local engine's.
+Dask cannot stop a running task). The time limit counts from when a chunk
+starts on its worker (the worker says so through a Dask event), so a chunk
+queued behind a stuck one, or on a worker being restarted, is not blamed for
+the wait; it is a limit per chunk (``--timeout`` times its documents, twice
+over), so looser than the local engine's per document.
 """
 
 from __future__ import annotations
@@ -51,6 +53,12 @@ from pipeline.stats import Stats
 
 #: Failures, sent alone, after which a document is rejected.
 STRIKES = 2
+#: Dask event topic on which a worker says that it starts a chunk.
+STARTED_TOPIC = "newsdigest-chunk-started"
+#: A chunk not seen to start gets this many time allowances from its
+#: submission before it counts as overrun all the same (a cluster whose
+#: events do not reach the client must still see stuck chunks end).
+UNSTARTED_ALLOWANCES = 10
 
 #: Seconds of work (CPU) a chunk is grown to, once the first chunks have
 #: measured the documents: long enough that a task's own cost (~6 ms of CPU,
@@ -102,6 +110,7 @@ def process_chunk(config: Config, documents: list[Document]) -> tuple[list[tuple
         pipeline = _PIPELINES[key] = Pipeline(config)
         pipeline.warm_up()  # models load now, not inside the first document's time
         gc.freeze()  # what is loaded now lives as long as the worker: not walked by every full collection
+    _say_started()
     started, cpu_started = time.perf_counter(), time.thread_time()
     results = []
     for document in documents:
@@ -111,6 +120,17 @@ def process_chunk(config: Config, documents: list[Document]) -> tuple[list[tuple
         results.append((outcome, pipeline.stats))
     wall, cpu = time.perf_counter() - started, time.thread_time() - cpu_started
     return results, max(cpu, wall / 4)
+
+
+def _say_started() -> None:
+    """Tell the client that this task's documents start now (its time limit counts from here)."""
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+        worker.log_event(STARTED_TOPIC, {"key": str(worker.get_current_task())})
+    except Exception:  # noqa: BLE001 - outside a worker, or an older Dask: the submission time counts
+        pass
 
 
 class DaskEngine:
@@ -192,10 +212,14 @@ class _Run:
         # waits on this queue (with a timeout for the deadlines), not polling.
         self.finished: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.chunks: dict[Any, tuple[list[Document], float]] = {}  # future -> (docs, deadline)
+        # Chunks whose start no worker has reported yet: key -> (future, allowance, latest deadline).
+        self.unstarted: dict[str, tuple[Any, float, float]] = {}
+        self.started: queue.SimpleQueue[tuple[str, float]] = queue.SimpleQueue()  # from Dask's event thread
         self.singles: deque[Document] = deque()  # documents to retry one by one
         self.strikes: dict[str, int] = {}  # failures of a document sent alone
 
     def outcomes(self, inputs: Iterator[Document | Reject], stats: Stats) -> Iterator[Outcome]:
+        self.client.subscribe_topic(STARTED_TOPIC, self._on_started)
         exhausted = False
         while True:
             while len(self.chunks) < self.window:
@@ -240,8 +264,29 @@ class _Run:
         if self.submitted < self.window:
             allowance += self.grace  # the first chunks pay for lazily loaded models
         self.submitted += 1
-        self.chunks[future] = (documents, time.monotonic() + allowance)
+        now = time.monotonic()
+        self.chunks[future] = (documents, now + allowance)
+        self.unstarted[str(future.key)] = (future, allowance, now + UNSTARTED_ALLOWANCES * allowance)
         future.add_done_callback(self.finished.put)
+
+    def _on_started(self, event: tuple[float, dict]) -> None:
+        timestamp, message = event
+        self.started.put((message.get("key", ""), timestamp))
+
+    def _note_starts(self) -> None:
+        """Chunks that started since last time: their allowance counts from now."""
+        while True:
+            try:
+                key, timestamp = self.started.get_nowait()
+            except queue.Empty:
+                return
+            entry = self.unstarted.pop(key, None)
+            if entry is not None and entry[0] in self.chunks:
+                future, allowance, _ = entry
+                # The event says when (by the scheduler's clock, which may
+                # differ from ours: never more than one allowance back).
+                ago = min(max(time.time() - timestamp, 0.0), allowance)
+                self.chunks[future] = (self.chunks[future][0], time.monotonic() - ago + allowance)
 
     def _collect(self, stats: Stats) -> Iterator[Outcome]:
         """Outcomes of the chunks that finish next; deal with those past their time."""
@@ -251,6 +296,7 @@ class _Run:
             if future not in self.chunks:
                 continue  # cancelled after its time ran out; already dealt with
             documents, _ = self.chunks.pop(future)
+            self.unstarted.pop(str(future.key), None)
             try:
                 results, seconds = future.result()
             except Exception as exc:  # KilledWorker, or an error outside any plugin
@@ -262,9 +308,17 @@ class _Run:
             for outcome, delta in results:
                 stats.merge(delta)
                 yield outcome
+        self._note_starts()
         now = time.monotonic()
         for future, (documents, deadline) in list(self.chunks.items()):
             if now > deadline and not future.done():
+                unstarted = self.unstarted.get(str(future.key))
+                if unstarted is not None and now < unstarted[2]:
+                    # Still queued (behind a stuck chunk, or on a worker
+                    # being restarted): not this chunk's fault yet.
+                    self.chunks[future] = (documents, min(now + unstarted[1], unstarted[2]))
+                    continue
+                self.unstarted.pop(str(future.key), None)
                 self.chunks.pop(future)
                 self._restart_worker_of(future)
                 future.cancel()

@@ -95,3 +95,61 @@ def test_local_cluster_runs_quiet() -> None:
         cluster.close()
     assert settings == QUIET_CLUSTER
     assert settings["distributed.worker.profile.enabled"] is False
+
+
+class _FakeFuture:
+    def __init__(self, key: str) -> None:
+        self.key, self.cancelled = key, False
+
+    def done(self) -> bool:
+        return False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    def add_done_callback(self, callback) -> None:
+        pass
+
+
+class _FakeClient:
+    """Just what the engine's bookkeeping calls: submit, and no running tasks to restart."""
+
+    def __init__(self) -> None:
+        self.futures: list[_FakeFuture] = []
+
+    def submit(self, function, config, documents, pure=False) -> _FakeFuture:
+        self.futures.append(_FakeFuture(f"chunk-{len(self.futures)}"))
+        return self.futures[-1]
+
+    def processing(self) -> dict:
+        return {}
+
+
+def test_the_time_limit_counts_from_when_a_chunk_starts() -> None:
+    """A chunk queued behind a stuck one (or on a worker being restarted) is not blamed for the wait."""
+    import time
+
+    from pipeline.document import Document
+    from pipeline.engines import engine_options
+    from pipeline.stats import Stats
+    from plugins.dask_engine import UNSTARTED_ALLOWANCES, _Run
+
+    config = Config()
+    config.set("engine", "timeout", 0.1)  # allowance: 2 x 0.1 s per document
+    run = _Run(_FakeClient(), config, engine_options(config), window=2)
+    run.submitted = run.window  # past the first chunks' grace
+    stuck, queued = Document(id="a", source="a"), Document(id="b", source="b")
+    run._submit([stuck])
+    run._submit([queued])
+    run._on_started((time.time(), {"key": "chunk-0"}))  # only the first one runs
+    time.sleep(0.3)
+    assert list(run._collect(Stats())) == []  # one strike: sent again alone, not rejected yet
+    assert list(run.singles) == [stuck]
+    assert run.client.futures[0].cancelled
+    # The queued chunk is past its submission time plus allowance, but has not started.
+    [(documents, deadline)] = run.chunks.values()
+    assert documents == [queued] and deadline > time.monotonic()
+    # One that never starts is given up on after UNSTARTED_ALLOWANCES allowances.
+    time.sleep(UNSTARTED_ALLOWANCES * 0.2 + 0.1)
+    list(run._collect(Stats()))
+    assert not run.chunks and list(run.singles) == [stuck, queued]
