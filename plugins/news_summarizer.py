@@ -100,8 +100,11 @@ class NewsSummarizer:
 #: Term ids that are not terms: a stop word, and the break between two sentences.
 _STOP = -1
 _BREAK = -2
-#: Most tokens remembered per language by :class:`_Vocabulary`.
-_MAX_KNOWN_TERMS = 200_000
+#: Most tokens remembered per language by :class:`_Vocabulary` (about 18 MB):
+#: past it, the vocabulary starts again; a worker keeps up to
+#: :data:`_MAX_LANGUAGES` of them, so its memory stays bounded on any corpus.
+_MAX_KNOWN_TERMS = 100_000
+_MAX_LANGUAGES = 8
 
 
 class _Vocabulary:
@@ -152,7 +155,7 @@ class _Vocabulary:
         )
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=_MAX_LANGUAGES)
 def _vocabulary(language: str | None) -> _Vocabulary:
     return _Vocabulary(language)
 

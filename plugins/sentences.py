@@ -621,7 +621,7 @@ def stemmer(language: str | None) -> Callable[[str], str]:
         try:
             return cache[word]
         except KeyError:
-            if len(cache) > 200_000:
+            if len(cache) > 100_000:  # some MB per language, whatever the corpus
                 cache.clear()
             result = cache[word] = stem(word.lower())
             return result
