@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from plugins.rule_packs import LineRule, host_matches
 
@@ -170,15 +171,10 @@ def _first_pairs(pattern: re.Pattern[str]) -> frozenset[str] | None:
     Lines are dispatched on these only when their first two characters are
     ASCII; other lines go to the group of their first character.
     """
-    try:
-        from re import _constants as c
-        from re import _parser as parser
-    except ImportError:  # pragma: no cover - older layouts of the re package
+    parsed = _parsed(pattern)
+    if parsed is None:
         return None
-    try:
-        items = list(parser.parse(pattern.pattern, pattern.flags))
-    except (re.error, ValueError):  # pragma: no cover - it compiled, so it parses
-        return None
+    items, c = parsed
     heads = _heads(items, 2, c, 0)
     if heads is None or any(len(head) != 2 for head in heads):
         return None  # (a character whose lower case is longer than one)
@@ -252,16 +248,21 @@ def _heads(items: list, size: int, c, depth: int) -> set[str] | None:
 
 def _first_chars(pattern: re.Pattern[str]) -> set[str] | None:
     """Lower-cased characters a match of ``pattern`` can start with; ``None`` if unknown."""
+    parsed = _parsed(pattern)
+    return None if parsed is None else _first_of(parsed[0], 0, parsed[1])
+
+
+def _parsed(pattern: re.Pattern[str]) -> tuple[list, Any] | None:
+    """``pattern``'s parse tree and the ``re`` constants module, or ``None`` if not available."""
     try:
         from re import _constants as c
         from re import _parser as parser
     except ImportError:  # pragma: no cover - older layouts of the re package
         return None
     try:
-        items = list(parser.parse(pattern.pattern, pattern.flags))
+        return list(parser.parse(pattern.pattern, pattern.flags)), c
     except (re.error, ValueError):  # pragma: no cover - it compiled, so it parses
         return None
-    return _first_of(items, 0, c)
 
 
 def _first_of(items: list, start: int, c) -> set[str] | None:
