@@ -249,7 +249,7 @@ def _heads(items: list, size: int, c, depth: int) -> set[str] | None:
 def _first_chars(pattern: re.Pattern[str]) -> set[str] | None:
     """Lower-cased characters a match of ``pattern`` can start with; ``None`` if unknown."""
     parsed = _parsed(pattern)
-    return None if parsed is None else _first_of(parsed[0], 0, parsed[1])
+    return None if parsed is None else _heads(parsed[0], 1, parsed[1], 0)
 
 
 def _parsed(pattern: re.Pattern[str]) -> tuple[list, Any] | None:
@@ -263,38 +263,6 @@ def _parsed(pattern: re.Pattern[str]) -> tuple[list, Any] | None:
         return list(parser.parse(pattern.pattern, pattern.flags)), c
     except (re.error, ValueError):  # pragma: no cover - it compiled, so it parses
         return None
-
-
-def _first_of(items: list, start: int, c) -> set[str] | None:
-    for position in range(start, len(items)):
-        op, arg = items[position]
-        if op is c.AT:
-            continue  # zero-width: look at what follows
-        if op is c.LITERAL:
-            return {chr(arg).lower()}
-        if op is c.IN:
-            return _charset(arg, c)
-        if op is c.SUBPATTERN:
-            return _first_of(list(arg[-1]), 0, c)
-        if op is c.BRANCH:
-            found: set[str] = set()
-            for branch in arg[1]:
-                chars = _first_of(list(branch), 0, c)
-                if chars is None:
-                    return None
-                found |= chars
-            return found
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)):
-            low, _high, sub = arg
-            chars = _first_of(list(sub), 0, c)
-            if chars is None:
-                return None
-            if low:
-                return chars
-            rest = _first_of(items, position + 1, c)
-            return None if rest is None else chars | rest
-        return None
-    return None
 
 
 def _charset(arg: list, c) -> set[str] | None:
