@@ -60,6 +60,7 @@ def page_metadata(tree: Any, url: str | None = None, date_params: dict[str, Any]
         META_URL,
         examine_meta,
         extract_domain,
+        extract_meta_json,
         extract_sitename,
         extract_title,
         extract_url,
@@ -71,7 +72,7 @@ def page_metadata(tree: Any, url: str | None = None, date_params: dict[str, Any]
     if found.author and " " not in found.author:
         found.author = None  # a single word is a handle or a site, not a byline
     try:
-        found = _meta_json(tree, found)
+        found = extract_meta_json(tree, found)
     except Exception:  # noqa: BLE001 - trafilatura's JSON-LD reader has bugs; the rest still counts
         pass
     if not found.title:
@@ -97,53 +98,6 @@ def page_metadata(tree: Any, url: str | None = None, date_params: dict[str, Any]
             found.sitename = match[1]
     found.clean_and_trim()
     return PageMetadata(found.title, found.author, found.date, found.sitename, found.url)
-
-
-def _meta_json(tree: Any, found: Any) -> Any:
-    """trafilatura's ``extract_meta_json``, with the same result at a third of the cost.
-
-    Its clean-up of each JSON-LD script (white space outside strings
-    removed one character at a time, surrogates dropped one character at a
-    time in a generator) dominated the metadata pass on pages with large
-    JSON-LD blocks; :data:`_JSON_MINIFY` and :data:`_SURROGATES` do the same
-    in one regular-expression pass each.
-    """
-    import json
-    from html import unescape
-
-    from trafilatura.json_metadata import JSON_UNICODE_REPLACE, extract_json, extract_json_parse_error
-    from trafilatura.utils import HTML_STRIP_TAGS, trim
-
-    for element in _JSON_LD_SCRIPTS(tree):
-        if not element.text:
-            continue
-        text = _JSON_MINIFY.sub(_string_literal, element.text)
-        if "\\" in text:  # trafilatura's normalize_json
-            text = text.replace("\\n", "").replace("\\r", "").replace("\\t", "")
-            text = JSON_UNICODE_REPLACE.sub(_unicode_escape, text)
-            text = _SURROGATES.sub("", text)
-            text = unescape(text)
-        text = trim(HTML_STRIP_TAGS.sub("", text))
-        try:
-            found = extract_json(json.loads(text, strict=False), found)
-        except json.JSONDecodeError:
-            found = extract_json_parse_error(text, found)
-    return found
-
-
-_JSON_LD_SCRIPTS = XPath('.//script[@type="application/ld+json" or @type="application/settings+json"]')
-#: trafilatura's ``JSON_MINIFY`` (a string literal, kept, or white space, dropped), taking
-#: each run of white space at once: same result, far fewer matches.
-_JSON_MINIFY = re.compile(r'("(?:\\.|[^"\\])*")|\s+')
-_SURROGATES = re.compile("[\ud800-\udfff]")
-
-
-def _string_literal(match: re.Match[str]) -> str:
-    return match.group(1) or ""
-
-
-def _unicode_escape(match: re.Match[str]) -> str:
-    return chr(int(match[1], 16))
 
 
 def markup_byline(tree: Any) -> str | None:
