@@ -536,6 +536,23 @@ def test_ensemble_trusts_a_sure_first_expert_and_combines_otherwise():
     assert ensemble.detect("texto", None) == [("es", 0.5), ("pt", 0.4), ("kn", 0.1)]
 
 
+def test_ensemble_leaves_a_long_text_to_the_first_expert_even_when_it_is_unsure():
+    from plugins.ensemble_detector import LONG_TEXT_LETTERS, EnsembleDetector
+
+    # A catalogue page: part numbers with a few hundred letters among them.
+    line = "Pages 1-192 (Hard Copy pages 285-476) - Latches and hinges\n"
+    text = line * (LONG_TEXT_LETTERS // 20 + 1)
+    short = line * 2
+    ensemble = EnsembleDetector()
+    ensemble.fast = _Expert([("en", 0.83), ("pt", 0.17)])
+    ensemble.accurate = _Expert([("pt", 1.0)])
+    assert ensemble.detect(text, None) == [("en", 0.83), ("pt", 0.17)]
+    assert ensemble.accurate.calls == []
+    # The same lines, too few of them, still get the second opinion.
+    assert ensemble.detect(short, None)[0][0] == "pt"
+    assert ensemble.accurate.calls == [(short, None)]
+
+
 @needs_default
 def test_default_backend_on_fixture_paragraphs():
     detector = Pipeline().backend("language_detectors", DEFAULT_BACKEND)
