@@ -22,8 +22,26 @@ extractor's output, and puts back the blocks that
 - are not inside page furniture (navigation, header, footer, asides, forms,
   comment threads, share bars, related-story lists).
 
+On a listing page (a front page, a section page, a blog index, a
+newsletter archive: see :mod:`plugins.listing_pages` for how one is told
+from an article) the cards' excerpts are the page's content wherever they
+are: written inside the card's link, before the first or after the last
+block the extractor kept. There, a block also comes back when it is prose
+in a card (the nearest element around it holding a headline that links to
+one page), is not the card's headline, and, if written as a link, reads as
+an excerpt rather than a headline (:func:`_is_linked_excerpt`); furniture
+stays out as everywhere. On an article nothing changes: a "related posts"
+grid with long excerpts written as links under the story is not content.
+Measured on the shared labelled pages: the 709 WCXB articles come out
+identical with and without the mode; of the 57 appeal pages, three are
+listings and one gains text (the Stack Overflow blog's front page: 22
+excerpts, among them its newsletter cards after the last kept block), which
+takes the keep rate from 0.984 to 0.994. The test costs about 0.03 ms a
+page (the headline search runs on one page in thirteen).
+
 Recovered text is inserted at its place in document order, one block per
-line like the extractor's own output. Everything recovered then goes
+line like the extractor's own output; a listing's cards after the last kept
+block go after the output's last line. Everything recovered then goes
 through the clean stage like the rest of the text, so an appeal that comes
 back with it is still stripped.
 
@@ -49,6 +67,8 @@ from collections import Counter
 from functools import lru_cache
 from itertools import accumulate
 from typing import Any
+
+from plugins.listing_pages import ListingCards, listing_cards
 
 #: Elements that start a new block of text; everything else is inline.
 BLOCK_TAGS = frozenset(
@@ -79,6 +99,8 @@ _SENTENCE_END = re.compile(r"[.!?…](?:[\"'”’»“)\]]*)(?:\s|$)")
 _STATEMENT_END = re.compile(r"(?<![.])\.[\"'”’»)\]]*$")
 #: A label before a colon in the first few words: "Read next:", "More from the Courier:".
 _LABEL = re.compile(r"^\W*(?:[\w'’]+[ \-]){0,3}[\w'’]+\s*:\s")
+#: How an excerpt ends: as a sentence, or cut short with an ellipsis ("...", "[…]").
+_EXCERPT_END = re.compile(r"(?:[.!?…][\"'”’»)\]]*|\[(?:…|\.\.\.)\])$")
 #: A sentence end at the very end of the text.
 _FINAL_SENTENCE_END = re.compile(r"[.!?][\"'”’»)\]]*$")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -103,7 +125,14 @@ HEADLINE_REACH = 40
 MIN_KEPT_BLOCKS = 2
 
 
-def recover(tree: Any, text: str, *, min_words: int = MIN_WORDS, max_link_share: float = MAX_LINK_SHARE) -> str:
+def recover(
+    tree: Any,
+    text: str,
+    *,
+    min_words: int = MIN_WORDS,
+    max_link_share: float = MAX_LINK_SHARE,
+    listing: bool = True,
+) -> str:
     """``text`` (the extractor's output for the page ``tree``) with dropped article prose put back.
 
     :param tree: the page as parsed by lxml (``trafilatura.utils.load_html``);
@@ -112,13 +141,15 @@ def recover(tree: Any, text: str, *, min_words: int = MIN_WORDS, max_link_share:
     :param min_words: fewest words a block needs to be put back.
     :param max_link_share: most of a block's text that may sit in links
         (unless the block is a long linked sentence, see :func:`_is_linked_prose`).
+    :param listing: on a listing page (:func:`plugins.listing_pages.listing_cards`),
+        also put back the cards' excerpts anywhere on the page, even written as links.
     :returns: the text with recovered blocks inserted in document order, or
         ``text`` itself when nothing was recovered.
     """
     if not text or tree is None:
         return text
     output = _Output(text)
-    lines = output.lines
+    lines = output.lines[:]  # the extractor's lines: ``output`` grows as blocks are recovered
     blocks = _blocks(tree)
     # Which blocks the extractor kept, and on which output line each one is.
     line_of = output.line_of
@@ -142,19 +173,27 @@ def recover(tree: Any, text: str, *, min_words: int = MIN_WORDS, max_link_share:
     kept_owners: set[Any] | None = None
     start = _start(blocks, first)
     end = _end(blocks, last)
+    cards = _listing_cards(tree, blocks, kept_indexes, len(text) - len(lines) + 1) if listing else None
     inserts: dict[int, list[str]] = {}
     previous_line = -1
-    for i in range(start, end + 1):
+    for i in range(len(blocks)) if cards is not None else range(start, end + 1):
         block = blocks[i]
         if kept_at[i] is not None:
             previous_line = max(previous_line, kept_at[i])
             continue
-        if block.link_share > max_link_share:
+        if not start <= i <= end:
+            # Outside the article's range, only a listing's excerpts, in cards of their own.
+            if cards is None or not _is_excerpt(block, cards, min_words, max_link_share):
+                continue
+        elif block.link_share > max_link_share:
             # Mostly links: only a long linked sentence set among the kept text itself
-            # (a digest's items); decks of teaser cards sit in containers of their own.
+            # (a digest's items); decks of teaser cards sit in containers of their own,
+            # and are content only on a listing page.
             if kept_owners is None:
                 kept_owners = {blocks[k].owner for k in kept_indexes}
-            if block.owner not in kept_owners or not _is_linked_prose(block.text):
+            if not (block.owner in kept_owners and _is_linked_prose(block.text)) and not (
+                cards is not None and _is_excerpt(block, cards, min_words, max_link_share)
+            ):
                 continue
         if not _is_prose(block.text, min_words):
             continue
@@ -169,7 +208,10 @@ def recover(tree: Any, text: str, *, min_words: int = MIN_WORDS, max_link_share:
                 continue
         if output.line_of(block.text) is not None:
             continue  # already there (a repeat of a kept block, or recovered just now)
-        inserts.setdefault(previous_line, []).append(block.text)
+        # A listing's cards after the last kept block go after the output's last
+        # line too (a short "More issues" line kept with that block comes first).
+        at = previous_line if i <= end else len(lines) - 1
+        inserts.setdefault(at, []).append(block.text)
         output.add(block.text)
     if not inserts:
         return text
@@ -178,6 +220,29 @@ def recover(tree: Any, text: str, *, min_words: int = MIN_WORDS, max_link_share:
         out.append(line)
         out.extend(inserts.get(index, []))
     return "\n".join(out)
+
+
+def _listing_cards(tree: Any, blocks: list[_Block], kept_indexes: list[int], chars: int) -> ListingCards | None:
+    """The page's cards if what the extractor kept (``chars`` long) is a listing's excerpts.
+
+    See :mod:`plugins.listing_pages`.
+    """
+    return listing_cards(tree, [(blocks[k].owner, len(blocks[k].text)) for k in kept_indexes], chars)
+
+
+def _is_excerpt(block: _Block, cards: ListingCards, min_words: int, max_link_share: float) -> bool:
+    """Whether a block of a listing page is a card's excerpt: prose in a card, not its headline.
+
+    Written inside the card's link, it must also read as prose rather than
+    a headline (:func:`_is_linked_excerpt`).
+    """
+    if block.heading or not _is_prose(block.text, min_words):
+        return False
+    if block.link_share > max_link_share and not _is_linked_excerpt(block.text):
+        return False
+    if " ".join(block.text.lower().split()) in cards.headlines:
+        return False
+    return cards.card_of_text(block.owner, block.text) is not None
 
 
 def normalise(text: str) -> str:
@@ -502,7 +567,7 @@ class _Output:
 
     def add(self, text: str) -> None:
         """Count ``text`` as part of the output from now on (a recovered block, appended as a last line)."""
-        self.lines = [*self.lines, text]
+        self.lines.append(text)
         self.plain_starts.append(len(self.plain) + 1)
         self.plain += "\n" + " ".join(text.lower().split())
         if self._words is not None:
@@ -558,3 +623,18 @@ def _is_linked_prose(text: str) -> bool:
     if _STATEMENT_END.search(text) is None or _LABEL.match(text):
         return False
     return len(text.split()) >= MIN_LINKED_PROSE_WORDS and _is_sentence(text)
+
+
+def _is_linked_excerpt(text: str) -> bool:
+    """Whether a card's text written as a link is its excerpt rather than its headline.
+
+    An excerpt is one or more sentences of :data:`MIN_LINKED_PROSE_WORDS`
+    words or more, ending as a sentence does or cut short with an ellipsis,
+    not in Title Case and not after a label ("Read more: ...").
+    """
+    if _LABEL.match(text) or len(text.split()) < MIN_LINKED_PROSE_WORDS:
+        return False
+    if _EXCERPT_END.search(text) is None:
+        return False
+    words = text.split()
+    return 2 * sum(1 for word in words if word[:1].isupper()) < len(words)
