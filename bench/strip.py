@@ -6,7 +6,7 @@ One command, both data sets, both systems in the same run::
     python bench/strip.py --limit 100     # quicker: first 100 extraction pages
     python bench/strip.py --show-misses   # list leaks and wrongly cut sentences
     python bench/strip.py --repeat 5      # steadier timing (default 3)
-    python bench/strip.py --recovery      # also newsdigest with extract recovery
+    python bench/strip.py --config no-recovery.toml   # newsdigest with other settings
 
 Prints, for bare trafilatura (``trafilatura.extract`` with default settings)
 and for newsdigest (the real ``Pipeline`` with stages extract, language,
@@ -15,11 +15,9 @@ says), word-level precision/recall/F1 against ``main_content`` and the
 ``with``/``without`` snippet rates on ``extraction/`` (as WCXB scores them),
 the cuts per rule, and the time clean adds to extraction per document.
 
-With ``--recovery`` a third column scores the same pipeline with
-:func:`plugins.extract_recovery.recover` run on trafilatura's output inside
-the extract stage (wired in here by wrapping ``trafilatura.bare_extraction``
-for that pipeline only), and the timing compares both pipelines' extract
-stage with bare ``trafilatura.extract`` on the timed pages.
+With ``--config`` newsdigest runs with that file's settings (for example
+``[extract] recovery = false``, or ``listing = false``), so each option's
+effect is measured against the same bare trafilatura column.
 
 Timing is measured apart from the quality pass, because the machine is
 shared: each timed page goes through the same pipeline ``--repeat`` times in
@@ -181,9 +179,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--timing-every", type=int, default=3, help="time every Nth extraction page"
     )
-    parser.add_argument(
-        "--recovery", action="store_true", help="also score newsdigest with extract recovery"
-    )
     args = parser.parse_args(argv)
 
     appeals_dir, extraction_dir = args.data / "appeals", args.data / "extraction"
@@ -202,22 +197,12 @@ def main(argv: list[str] | None = None) -> int:
     base, ours = Tally(), Tally()
     cleaner_lost: list[tuple[str, str]] = []
     misses: list[str] = []
-    recovering = None
-    if args.recovery:
-        recovering, recovered = Pipeline(config), Tally()
-        _wrap_extraction_with_recovery()
-        recovered_misses: list[str] = []
 
-    def run_ours(page_id: str, html: bytes, url: str | None, with_recovery: bool = False) -> tuple[str, str]:
+    def run_ours(page_id: str, html: bytes, url: str | None) -> tuple[str, str]:
         """The cleaned text, and the extracted text before cleaning (text plus its cuts)."""
-        tally, runner = (recovered, recovering) if with_recovery else (ours, pipeline)
         started = time.perf_counter()
-        _RECOVERY["on"] = with_recovery
-        try:
-            outcome = runner.process(Document(id=page_id, source="bench", html=html, url=url))
-        finally:
-            _RECOVERY["on"] = False
-        tally.seconds.append(time.perf_counter() - started)
+        outcome = pipeline.process(Document(id=page_id, source="bench", html=html, url=url))
+        ours.seconds.append(time.perf_counter() - started)
         if outcome.reject:
             return "", ""
         document = outcome.document
@@ -240,10 +225,6 @@ def main(argv: list[str] | None = None) -> int:
         cleaner_lost += [(label["id"], s) for s in lost if normalise(s) in extracted_norm]
         misses += [f"appeal leak  {label['id']}: {s[:110]}" for s in leaks]
         misses += [f"keep lost    {label['id']}: {s[:110]}" for s in lost]
-        if recovering is not None:
-            leaks, lost = recovered.appeal_page(run_ours(label["id"], html, label.get("url"), True)[0], label)
-            recovered_misses += [f"appeal leak  {label['id']}: {s[:110]}" for s in leaks]
-            recovered_misses += [f"keep lost    {label['id']}: {s[:110]}" for s in lost]
 
     truths = load(extraction_dir / "truth.jsonl")
     if args.limit:
@@ -253,23 +234,15 @@ def main(argv: list[str] | None = None) -> int:
         base.extraction_page(run_base(html, truth.get("url")), truth)
         leaks = ours.extraction_page(run_ours(truth["id"], html, truth.get("url"))[0], truth)
         misses += [f"without leak {truth['id']}: {s[:110]}" for s in leaks]
-        if recovering is not None:
-            text = run_ours(truth["id"], html, truth.get("url"), True)[0]
-            leaks = recovered.extraction_page(text, truth)
-            recovered_misses += [f"without leak {truth['id']}: {s[:110]}" for s in leaks]
 
     def row(name: str, value, fmt: str = "{:.3f}") -> None:
         """One metric, computed the same way for every column scored."""
-        scored = [base, ours] + ([recovered] if recovering is not None else [])
-        print(f"  {name:<44}" + "".join(f" {fmt.format(value(t)):>12}" for t in scored))
+        print(f"  {name:<44}" + "".join(f" {fmt.format(value(t)):>12}" for t in (base, ours)))
 
     print(
         f"appeals/: {len(base.page_keep) or 0} pages with must_keep; extraction/: {len(truths)} pages"
     )
-    print(
-        f"  {'metric':<44} {'trafilatura':>12} {'newsdigest':>12}"
-        + (f" {'+recovery':>12}" if recovering is not None else "")
-    )
+    print(f"  {'metric':<44} {'trafilatura':>12} {'newsdigest':>12}")
     row("appeal removal rate (pooled)", lambda t: _rate(t.removed, t.must_remove))
     row("appeal removal rate (mean of pages)", lambda t: _mean(t.page_removal))
     row("keep rate (pooled)", lambda t: _rate(t.kept, t.must_keep))
@@ -286,10 +259,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {'without leaks (count)':<44} {base.without_found:>12} {ours.without_found:>12}")
     leak_ratio = _rate(ours.without_found, base.without_found)
     print(f"  {'without leak ratio newsdigest / trafilatura':<44} {leak_ratio:>25.3f}")
-    if recovering is not None:
-        print(f"  {'without leaks, newsdigest + recovery (count)':<44} {recovered.without_found:>25}")
-        recovered_ratio = _rate(recovered.without_found, base.without_found)
-        print(f"  {'without leak ratio +recovery / trafilatura':<44} {recovered_ratio:>25.3f}")
 
     cuts_by_rule = pipeline.stats.cuts_by_rule.copy()  # before timing runs repeat pages
     extract_seconds, clean_seconds = time_stages(
@@ -316,79 +285,9 @@ def main(argv: list[str] | None = None) -> int:
         print("must_keep sentences the cleaner cut:")
         for page, sentence in cleaner_lost:
             print(f"  {page}: {sentence[:120]}")
-    if recovering is not None:
-        _print_recovery_timing(pipeline, recovering, extraction_dir, truths[:: max(1, args.timing_every)], args.repeat)
     if args.show_misses:
         print("\n".join(misses))
-        if recovering is not None:
-            print("with recovery:")
-            print("\n".join(recovered_misses))
     return 0
-
-
-#: Whether the wrapped ``bare_extraction`` recovers dropped prose on this call.
-_RECOVERY: dict[str, bool] = {"on": False}
-
-
-def _wrap_extraction_with_recovery() -> None:
-    """Make ``trafilatura.bare_extraction`` run recovery on its text while ``_RECOVERY["on"]``.
-
-    The extract stage imports ``bare_extraction`` from trafilatura at call
-    time and passes it the parsed tree, which trafilatura copies before
-    pruning, so the tree is still the whole page when recovery reads it:
-    the same as calling ``recover(tree, result.text)`` in the stage.
-    """
-    import trafilatura
-
-    from plugins.extract_recovery import recover
-
-    original = trafilatura.bare_extraction
-
-    def bare_extraction(tree, *args, **kwargs):
-        result = original(tree, *args, **kwargs)
-        if _RECOVERY["on"] and result is not None and result.text:
-            result.text = recover(tree, result.text)
-        return result
-
-    trafilatura.bare_extraction = bare_extraction
-
-
-def _print_recovery_timing(
-    pipeline: Pipeline, recovering: Pipeline, extraction_dir: Path, truths: list[dict], repeat: int
-) -> None:
-    """Extract-stage time without and with recovery, page by page interleaved, against bare trafilatura."""
-    import trafilatura
-
-    bare, plain, recovered = [], [], []
-    for truth in truths:
-        html = gzip.decompress((extraction_dir / "pages" / f"{truth['id']}.html.gz").read_bytes())
-        runs: dict[str, list[float]] = {"bare": [], "plain": [], "recovered": []}
-        for _ in range(max(1, repeat)):
-            started = time.perf_counter()
-            trafilatura.extract(html, url=truth.get("url"))
-            runs["bare"].append(time.perf_counter() - started)
-            for name, runner, on in (("plain", pipeline, False), ("recovered", recovering, True)):
-                before = runner.stats.seconds.get("extract", 0.0)
-                _RECOVERY["on"] = on
-                try:
-                    runner.process(Document(id=truth["id"], html=html, url=truth.get("url")))
-                finally:
-                    _RECOVERY["on"] = False
-                runs[name].append(runner.stats.seconds.get("extract", 0.0) - before)
-        bare.append(min(runs["bare"]))
-        plain.append(min(runs["plain"]))
-        recovered.append(min(runs["recovered"]))
-    extra = [(r - p) / p for p, r in zip(plain, recovered) if p > 0]
-    print(f"extract stage with recovery, {len(truths)} extraction pages, fastest of {repeat} runs (totals):")
-    print(
-        f"  bare trafilatura.extract {sum(bare):.2f}s | extract stage {sum(plain):.2f}s"
-        f" | extract stage + recovery {sum(recovered):.2f}s"
-    )
-    print(
-        f"  recovery adds {sum(recovered) / sum(plain) - 1:+.4f} of extract time (totals),"
-        f" median per page {statistics.median(extra):+.4f};"
-        f" bare / (extract + recovery) {sum(bare) / sum(recovered):.3f}, bare / extract {sum(bare) / sum(plain):.3f}"
-    )
 
 
 if __name__ == "__main__":
