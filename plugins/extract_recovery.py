@@ -605,10 +605,13 @@ def _is_prose(text: str, min_words: int) -> bool:
 
 def _is_sentence(text: str) -> bool:
     """Whether a heading is written as a sentence: it ends as one and is not in Title Case."""
-    if _FINAL_SENTENCE_END.search(text) is None:
-        return False
+    return _FINAL_SENTENCE_END.search(text) is not None and not _in_title_case(text)
+
+
+def _in_title_case(text: str) -> bool:
+    """Whether at least half of the words of ``text`` are capitalised, as in a headline."""
     words = text.split()
-    return 2 * sum(1 for word in words if word[:1].isupper()) < len(words)
+    return 2 * sum(1 for word in words if word[:1].isupper()) >= len(words)
 
 
 def _is_linked_prose(text: str) -> bool:
@@ -634,7 +637,4 @@ def _is_linked_excerpt(text: str) -> bool:
     """
     if _LABEL.match(text) or len(text.split()) < MIN_LINKED_PROSE_WORDS:
         return False
-    if _EXCERPT_END.search(text) is None:
-        return False
-    words = text.split()
-    return 2 * sum(1 for word in words if word[:1].isupper()) < len(words)
+    return _EXCERPT_END.search(text) is not None and not _in_title_case(text)
