@@ -287,9 +287,12 @@ def test_line_rule_conditions_length_and_position():
     assert matcher.match("By the river the town grew fast", 0, 20, "en", None) is None
 
 
+def _builtin_line_rules():
+    return [rule for path in builtin_pack_paths() for rule in load_pack(path).lines]
+
+
 def test_first_character_dispatch_matches_the_plain_alternation():
-    packs = [load_pack(path) for path in builtin_pack_paths()]
-    rules = [rule for p in packs for rule in p.lines]
+    rules = _builtin_line_rules()
     matcher = LineMatcher(rules)
     lines = [
         "© 2024 Example Media",
@@ -338,8 +341,7 @@ def _rule_by_rule(matcher, line, index, count, language):
 
 
 def test_dispatch_by_first_characters_matches_trying_every_rule():
-    packs = [load_pack(path) for path in builtin_pack_paths()]
-    rules = [rule for p in packs for rule in p.lines]
+    rules = _builtin_line_rules()
     matcher = LineMatcher(rules)
     lines = [
         "Share this article",
