@@ -146,7 +146,7 @@ def newsdigest_extract(document: Document, config) -> Document:
     if tree is None:
         raise Drop("not parseable as html")
     max_elements = int(options.get("max_elements", DEFAULT_MAX_ELEMENTS))
-    elements = int(tree.xpath("count(//*)"))
+    elements = _elements_at_most(html, tree, max_elements)
     if elements > max_elements:
         raise Drop(f"page too complex: {elements} elements (limit {max_elements}, [extract] max_elements)")
     document.declared_language = document.declared_language or declared_language(tree)
@@ -171,6 +171,8 @@ def newsdigest_extract(document: Document, config) -> Document:
         # trees (an element without a parent); the body is still worth having.
         metadata = PageMetadata()
     settings["url"] = document.url or metadata.url
+    # The metadata has read the scripts; the body never does.
+    drop_scripts_and_styles(tree)
     result = _extract_body(bare_extraction, tree, settings, options.get("fast", False))
     del html
     text = (result.text or "").strip() if result is not None else ""
@@ -198,6 +200,17 @@ def newsdigest_extract(document: Document, config) -> Document:
     return document
 
 
+def _elements_at_most(html: bytes | str, tree: Any, limit: int) -> int:
+    """The number of elements in ``tree``, or a bound on it that is within ``limit``.
+
+    Counting is a walk of the whole tree; a page with few tags cannot hold
+    many elements (each comes from a tag, or is implied by the parser: the
+    ``<html>`` and ``<body>`` around the page, a ``<p>`` around a stray text).
+    """
+    bound = 2 * html.count(b"<" if isinstance(html, bytes) else "<") + 16
+    return bound if bound <= limit else int(tree.xpath("count(//*)"))
+
+
 def _extract_body(bare_extraction: Any, tree: Any, settings: dict[str, Any], fast: Any) -> Any:
     """trafilatura's result for the page, in the mode ``[extract] fast`` asks for.
 
@@ -218,6 +231,23 @@ def _extract_body(bare_extraction: Any, tree: Any, settings: dict[str, Any], fas
     if found < FAST_MIN_PARAGRAPH_SHARE * _paragraph_chars(tree):
         result = bare_extraction(tree, with_metadata=False, fast=False, **settings)
     return result
+
+
+def drop_scripts_and_styles(tree: Any) -> None:
+    """Remove the page's scripts and styles from ``tree``, keeping the text after each.
+
+    trafilatura deletes them too, but only after it has copied the page four
+    times (its cleaning, a backup, the readability and the baseline passes
+    each work on a copy) and run its searches over them; each copy and search
+    is cheaper without them: a tenth of its time, with the same text on all
+    766 development pages. JSON-LD scripts stay: trafilatura's baseline and
+    forum test, and the listing-page test, read them.
+    """
+    from trafilatura.xml import delete_element
+
+    for element in list(tree.iter("script", "style")):
+        if element.tag == "style" or "ld+json" not in (element.get("type") or ""):
+            delete_element(element)
 
 
 def _paragraph_chars(tree: Any) -> int:
