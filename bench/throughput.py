@@ -15,12 +15,19 @@ made once and deleted afterwards. Measured, each on the whole corpus:
 * bare extraction in 2 plain processes: what 2 cores give right now (the
   machine is shared; this is the ceiling for the 2-worker ratios);
 * the dask engine on a 2-worker LocalCluster;
+* two references, only when asked for with ``--modes``: ``bare-meta``,
+  ``trafilatura.extract(html, with_metadata=True)``, which also finds the
+  title, author, date and site name newsdigest's records carry; and
+  ``extract-1``, newsdigest's extract stage alone on 1 worker, so that
+  ``local-1 / extract-1`` is the cost of every stage beyond extraction;
 
 then the peak memory (RSS of this process and all its descendants, sampled)
 of a 2-worker run on ``--memory-docs`` documents. Times include start-up
 (workers, cluster); "steady" rates leave out the time to the first outcome.
-The machine is shared, so each mode also reports its CPU time per document
-(all its processes), which other people's load does not change.
+The machine is shared and its speed drifts, so the rounds run the modes
+forwards and backwards in turn, and each ratio is the median of the rounds'
+own ratios (two runs of one round are close in time), with their range.
+Each mode also reports its CPU time per document (all its processes).
 Targets: 1 worker >= 0.85x bare; 2 workers >= 1.8x 1 worker; dask 2 >=
 1.6x 1 worker; peak memory at the largest run <= 1.1x that at the smallest.
 """
@@ -146,7 +153,7 @@ def cpu_seconds() -> float:
     return total
 
 
-def bare_trafilatura(inputs: list[Path]) -> tuple[int, float]:
+def bare_trafilatura(inputs: list[Path], **options: bool) -> tuple[int, float]:
     import trafilatura
 
     from pipeline.inputs import read_documents
@@ -154,7 +161,7 @@ def bare_trafilatura(inputs: list[Path]) -> tuple[int, float]:
     started = time.perf_counter()
     count = 0
     for item in read_documents(inputs):
-        trafilatura.extract(item.html)
+        trafilatura.extract(item.html, **options)
         count += 1
     return count, time.perf_counter() - started
 
@@ -199,9 +206,14 @@ class FirstOutcome:
             yield outcome
 
 
-def newsdigest(inputs: list[Path], out: Path, engine, workers: int, config_path: Path | None = None) -> dict:
+def newsdigest(
+    inputs: list[Path], out: Path, engine, workers: int, config_path: Path | None = None,
+    stages: list[str] | None = None,
+) -> dict:
     config = Config.load(config_path) if config_path else Config()
     config.set("engine", "workers", workers)
+    if stages:
+        config.stages = stages
     timed = FirstOutcome(engine)
     with TreeMemory() as memory:
         started = time.perf_counter()
@@ -222,31 +234,34 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=400, help="corpus size for the rate ratios")
     parser.add_argument("--rounds", type=int, default=3,
-                        help="every measurement is repeated this many times, interleaved; medians are compared")
+                        help="every measurement is repeated this many times, interleaved; ratios are per round")
     parser.add_argument("--memory-docs", default="1000,10000", help="corpus sizes for peak memory")
     parser.add_argument("--format", choices=("html", "warc"), default="html")
     parser.add_argument("--skip-dask", action="store_true")
     parser.add_argument("--config", type=Path, help="newsdigest config for its runs (default: none)")
     parser.add_argument("--modes", default="",
                         help="only these measurements, comma-separated (of bare, bare-2, local-1,"
-                             " local-2, dask-2); e.g. bare,local-1 for the 1-worker ratio alone")
+                             " local-2, dask-2, and the references bare-meta and extract-1);"
+                             " e.g. bare,local-1 for the 1-worker ratio alone")
     args = parser.parse_args()
     memory_sizes = [int(n) for n in args.memory_docs.split(",") if n]
 
-    modes = ["bare", "bare-2", "local-1", "local-2"] + ([] if args.skip_dask else ["dask-2"])
-    if args.modes:
-        wanted = [mode.strip() for mode in args.modes.split(",") if mode.strip()]
-        unknown = sorted(set(wanted) - {"bare", "bare-2", "local-1", "local-2", "dask-2"})
-        if unknown:
-            parser.error(f"unknown mode(s): {', '.join(unknown)}")
-        modes = [mode for mode in ["bare", "bare-2", "local-1", "local-2", "dask-2"] if mode in wanted]
     labels = {
         "bare": "bare trafilatura.extract, 1 process",
+        "bare-meta": "trafilatura.extract with metadata",
         "bare-2": "bare trafilatura.extract, 2 processes",
+        "extract-1": "newsdigest extract stage, 1 worker",
         "local-1": "newsdigest, local engine, 1 worker",
         "local-2": "newsdigest, local engine, 2 workers",
         "dask-2": "newsdigest, dask engine, 2 workers",
     }
+    modes = ["bare", "bare-2", "local-1", "local-2"] + ([] if args.skip_dask else ["dask-2"])
+    if args.modes:
+        wanted = [mode.strip() for mode in args.modes.split(",") if mode.strip()]
+        unknown = sorted(set(wanted) - set(labels))
+        if unknown:
+            parser.error(f"unknown mode(s): {', '.join(unknown)}")
+        modes = [mode for mode in labels if mode in wanted]
     workdir = Path(tempfile.mkdtemp(prefix="nd-bench-"))
     try:
         inputs = build_corpus(workdir / "corpus", args.docs, args.format)
@@ -257,16 +272,22 @@ def main() -> int:
         cpu_ms: dict[str, list[float]] = {mode: [] for mode in modes}
         stage_ms: list[dict[str, float]] = []
         for round_ in range(1, args.rounds + 1):
-            for mode in modes:
+            # Forwards, then backwards: on a machine whose speed drifts, each
+            # ratio's two runs sit as often early as late in a pair of rounds.
+            for mode in modes if round_ % 2 else modes[::-1]:
                 cpu_before = cpu_seconds()
                 if mode.startswith("bare"):
-                    count, seconds = (bare_trafilatura if mode == "bare" else bare_trafilatura_2)(inputs)
+                    if mode == "bare-2":
+                        count, seconds = bare_trafilatura_2(inputs)
+                    else:
+                        count, seconds = bare_trafilatura(inputs, with_metadata=mode == "bare-meta")
                     result = {"rate": count / seconds, "steady_rate": count / seconds, "docs": count,
                               "seconds": seconds, "peak_rss": 0}
                 else:
                     workers = int(mode.rsplit("-", 1)[1])
                     engine = get_engine("dask", Config()) if mode.startswith("dask") else LocalEngine()
-                    result = newsdigest(inputs, workdir / f"out-{mode}.jsonl", engine, workers, args.config)
+                    stages = ["extract"] if mode == "extract-1" else None
+                    result = newsdigest(inputs, workdir / f"out-{mode}.jsonl", engine, workers, args.config, stages)
                     if mode == "local-1":
                         stage_ms.append({
                             name: 1000 * counts["seconds"] / max(result["docs"], 1)
@@ -282,6 +303,12 @@ def main() -> int:
                       f" CPU {result['cpu_ms']:.1f} ms/doc{memory})",
                       flush=True)
 
+        def paired(a: str, b: str, of: dict[str, list[float]]) -> str:
+            """Median over the rounds of a / b, each round's two runs taken close in time; and its range."""
+            ratios = [x / y for x, y in zip(of[a], of[b])]
+            spread = f" (rounds {min(ratios):.2f}-{max(ratios):.2f})" if len(ratios) > 1 else ""
+            return f"{statistics.median(ratios):5.2f}x{spread}"
+
         med = {mode: statistics.median(values) for mode, values in rates.items()}
         med_steady = {mode: statistics.median(values) for mode, values in steady.items()}
         print(f"\nmedians of {args.rounds} rounds, docs/s (steady = from the first outcome on,"
@@ -290,23 +317,30 @@ def main() -> int:
         for mode in modes:
             print(f"  {labels[mode]:37s}: {med[mode]:6.2f}   steady {med_steady[mode]:6.2f}"
                   f"   CPU {med_cpu[mode]:6.1f} ms/doc (all processes, start-up included)")
-        print("ratios (target), overall | steady:")
+        print("ratios (target): the median of each round's ratio, overall | steady:")
         if "local-1" in med and "bare" in med:
-            print(f"  1 worker / bare trafilatura : {med['local-1'] / med['bare']:5.2f}x"
-                  f" | {med_steady['local-1'] / med['bare']:5.2f}x  (>= 0.85)")
+            print(f"  1 worker / bare trafilatura : {paired('local-1', 'bare', rates)}"
+                  f" | {paired('local-1', 'bare', steady)}  (>= 0.85)")
             print(f"  CPU per document, 1 worker / bare: {med_cpu['local-1'] / med_cpu['bare']:.2f}x"
                   " (all processes, start-up included)")
+        if "local-1" in med and "extract-1" in med:
+            print(f"  1 worker / its extract stage alone: {paired('local-1', 'extract-1', rates)}"
+                  f" | {paired('local-1', 'extract-1', steady)}"
+                  "  (reference: what the stages beyond extraction cost)")
+        if "local-1" in med and "bare-meta" in med:
+            print(f"  1 worker / trafilatura with metadata: {paired('local-1', 'bare-meta', rates)}"
+                  f" | {paired('local-1', 'bare-meta', steady)}  (reference)")
         if "local-2" in med and "local-1" in med:
-            print(f"  2 workers / 1 worker        : {med['local-2'] / med['local-1']:5.2f}x"
-                  f" | {med_steady['local-2'] / med_steady['local-1']:5.2f}x  (>= 1.8)")
+            print(f"  2 workers / 1 worker        : {paired('local-2', 'local-1', rates)}"
+                  f" | {paired('local-2', 'local-1', steady)}  (>= 1.8)")
             print(f"  CPU per document, 2 workers / 1 worker: {med_cpu['local-2'] / med_cpu['local-1']:.2f}x"
                   " (1.00x = no work added by going parallel: the rate then scales with free cores)")
         if med.get("bare-2") and "bare" in med:
             print(f"  (this machine's ceiling now: bare extraction, 2 processes / 1 process:"
-                  f" {med['bare-2'] / med['bare']:.2f}x)")
+                  f" {paired('bare-2', 'bare', rates)})")
         if "dask-2" in med and "local-1" in med:
-            print(f"  dask 2 workers / 1 worker   : {med['dask-2'] / med['local-1']:5.2f}x"
-                  f" | {med_steady['dask-2'] / med_steady['local-1']:5.2f}x  (>= 1.6)")
+            print(f"  dask 2 workers / 1 worker   : {paired('dask-2', 'local-1', rates)}"
+                  f" | {paired('dask-2', 'local-1', steady)}  (>= 1.6)")
 
         # Where the time goes in the 1-worker runs, per document.
         names = list(stage_ms[0]) if stage_ms else []
