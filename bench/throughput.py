@@ -3,6 +3,8 @@
     python bench/throughput.py          # 3 rounds on 400 docs; memory at 1,000 and 10,000 docs
     python bench/throughput.py --docs 100 --rounds 1 --memory-docs 200,1000   # quicker
     python bench/throughput.py --modes bare,local-1 --memory-docs ""          # 1-worker ratio only
+    python bench/throughput.py --modes bare,local-1 --docs 120 --rounds 12 --rotate --memory-docs ""
+                                         # the same, in short rounds over the corpus: steadier on a drifting machine
 
 The corpus is ``../shared/data/extraction/pages`` repeated (links in a
 temporary folder, or ``--format warc``: one ``.warc.gz`` built from them),
@@ -59,8 +61,8 @@ PAGES = REPO.parent / "shared" / "data" / "extraction" / "pages"
 # --- corpus -------------------------------------------------------------------
 
 
-def build_corpus(folder: Path, count: int, fmt: str) -> list[Path]:
-    """``count`` documents from the shared pages, repeated; returns the input paths."""
+def build_corpus(folder: Path, count: int, fmt: str, offset: int = 0) -> list[Path]:
+    """``count`` documents from the shared pages (repeated), from the ``offset``-th on; returns the input paths."""
     pages = sorted(PAGES.glob("*.html.gz"))
     if not pages:
         sys.exit(f"no pages in {PAGES}")
@@ -73,7 +75,7 @@ def build_corpus(folder: Path, count: int, fmt: str) -> list[Path]:
         with open(path, "wb") as handle:
             writer = WARCWriter(handle, gzip=True)
             for n in range(count):
-                body = gzip.decompress(pages[n % len(pages)].read_bytes())
+                body = gzip.decompress(pages[(offset + n) % len(pages)].read_bytes())
                 http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
                 record = writer.create_warc_record(
                     f"https://bench.example/{n}", "response", payload=io.BytesIO(body), http_headers=http
@@ -82,7 +84,7 @@ def build_corpus(folder: Path, count: int, fmt: str) -> list[Path]:
         return [path]
     for n in range(count):
         # A link per document: each has its own source, the bytes are shared.
-        os.symlink(pages[n % len(pages)], folder / f"{n:06d}.html.gz")
+        os.symlink(pages[(offset + n) % len(pages)], folder / f"{n:06d}.html.gz")
     return [folder]
 
 
@@ -237,6 +239,9 @@ def main() -> int:
                         help="every measurement is repeated this many times, interleaved; ratios are per round")
     parser.add_argument("--memory-docs", default="1000,10000", help="corpus sizes for peak memory")
     parser.add_argument("--format", choices=("html", "warc"), default="html")
+    parser.add_argument("--rotate", action="store_true",
+                        help="each round takes the next --docs pages (many short rounds then cover the"
+                             " corpus, each ratio pairing runs a minute apart)")
     parser.add_argument("--skip-dask", action="store_true")
     parser.add_argument("--config", type=Path, help="newsdigest config for its runs (default: none)")
     parser.add_argument("--modes", default="",
@@ -265,6 +270,8 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="nd-bench-"))
     try:
         inputs = build_corpus(workdir / "corpus", args.docs, args.format)
+        steady_seconds: dict[str, list[float]] = {mode: [] for mode in modes}
+        steady_docs: dict[str, list[int]] = {mode: [] for mode in modes}
         print(f"corpus: {args.docs} documents ({args.format}) from {PAGES}; "
               f"load average at start {os.getloadavg()[0]:.1f} (2 cores shared: expect noise)", flush=True)
         rates: dict[str, list[float]] = {mode: [] for mode in modes}
@@ -272,6 +279,9 @@ def main() -> int:
         cpu_ms: dict[str, list[float]] = {mode: [] for mode in modes}
         stage_ms: list[dict[str, float]] = []
         for round_ in range(1, args.rounds + 1):
+            if args.rotate and round_ > 1:
+                inputs = build_corpus(workdir / f"corpus-{round_}", args.docs, args.format,
+                                      offset=(round_ - 1) * args.docs)
             # Forwards, then backwards: on a machine whose speed drifts, each
             # ratio's two runs sit as often early as late in a pair of rounds.
             for mode in modes if round_ % 2 else modes[::-1]:
@@ -297,6 +307,9 @@ def main() -> int:
                 cpu_ms[mode].append(result["cpu_ms"])
                 rates[mode].append(result["rate"])
                 steady[mode].append(result["steady_rate"])
+                counted = max(result["docs"] - 1, 1) if mode.startswith(("local", "dask", "extract")) else result["docs"]
+                steady_docs[mode].append(counted)
+                steady_seconds[mode].append(counted / result["steady_rate"])
                 memory = f"; peak RSS {result['peak_rss'] / 2**20:.0f} MiB" if result["peak_rss"] else ""
                 print(f"round {round_} {labels[mode]:37s}: {result['rate']:6.2f} docs/s"
                       f" (steady {result['steady_rate']:.2f}; {result['docs']} in {result['seconds']:.1f} s;"
@@ -308,6 +321,11 @@ def main() -> int:
             ratios = [x / y for x, y in zip(of[a], of[b])]
             spread = f" (rounds {min(ratios):.2f}-{max(ratios):.2f})" if len(ratios) > 1 else ""
             return f"{statistics.median(ratios):5.2f}x{spread}"
+
+        def pooled(a: str, b: str) -> str:
+            """a / b over all rounds together: documents over seconds, leaving out start-up."""
+            rate = {m: sum(steady_docs[m]) / sum(steady_seconds[m]) for m in (a, b)}
+            return f"{rate[a] / rate[b]:5.2f}x"
 
         med = {mode: statistics.median(values) for mode, values in rates.items()}
         med_steady = {mode: statistics.median(values) for mode, values in steady.items()}
@@ -321,6 +339,7 @@ def main() -> int:
         if "local-1" in med and "bare" in med:
             print(f"  1 worker / bare trafilatura : {paired('local-1', 'bare', rates)}"
                   f" | {paired('local-1', 'bare', steady)}  (>= 0.85)")
+            print(f"    all rounds pooled, steady : {pooled('local-1', 'bare')}")
             print(f"  CPU per document, 1 worker / bare: {med_cpu['local-1'] / med_cpu['bare']:.2f}x"
                   " (all processes, start-up included)")
         if "local-1" in med and "extract-1" in med:
