@@ -227,6 +227,8 @@ def newsdigest(
         "seconds": seconds,
         "rate": stats.documents / seconds,
         "steady_rate": max(stats.documents - 1, 1) / max(steady, 1e-9),
+        "steady_docs": max(stats.documents - 1, 1),
+        "steady_seconds": max(steady, 1e-9),
         "peak_rss": memory.peak,
         "stats": stats.to_dict(),
     }
@@ -292,7 +294,7 @@ def main() -> int:
                     else:
                         count, seconds = bare_trafilatura(inputs, with_metadata=mode == "bare-meta")
                     result = {"rate": count / seconds, "steady_rate": count / seconds, "docs": count,
-                              "seconds": seconds, "peak_rss": 0}
+                              "seconds": seconds, "steady_docs": count, "steady_seconds": seconds, "peak_rss": 0}
                 else:
                     workers = int(mode.rsplit("-", 1)[1])
                     engine = get_engine("dask", Config()) if mode.startswith("dask") else LocalEngine()
@@ -307,9 +309,8 @@ def main() -> int:
                 cpu_ms[mode].append(result["cpu_ms"])
                 rates[mode].append(result["rate"])
                 steady[mode].append(result["steady_rate"])
-                counted = max(result["docs"] - 1, 1) if mode.startswith(("local", "dask", "extract")) else result["docs"]
-                steady_docs[mode].append(counted)
-                steady_seconds[mode].append(counted / result["steady_rate"])
+                steady_docs[mode].append(result["steady_docs"])
+                steady_seconds[mode].append(result["steady_seconds"])
                 memory = f"; peak RSS {result['peak_rss'] / 2**20:.0f} MiB" if result["peak_rss"] else ""
                 print(f"round {round_} {labels[mode]:37s}: {result['rate']:6.2f} docs/s"
                       f" (steady {result['steady_rate']:.2f}; {result['docs']} in {result['seconds']:.1f} s;"
