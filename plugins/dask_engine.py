@@ -28,7 +28,10 @@ Dask cannot stop a running task). The time limit counts from when a chunk
 starts on its worker (the worker says so through a Dask event), so a chunk
 queued behind a stuck one, or on a worker being restarted, is not blamed for
 the wait; it is a limit per chunk (``--timeout`` times its documents, twice
-over), so looser than the local engine's per document.
+over), so looser than the local engine's per document. A chunk whose result
+was lost with its worker is sent again too; when the local cluster this
+engine started has no worker left (a nanny whose worker fails to start again
+closes for good), its workers are started anew.
 """
 
 from __future__ import annotations
@@ -59,6 +62,10 @@ STARTED_TOPIC = "newsdigest-chunk-started"
 #: submission before it counts as overrun all the same (a cluster whose
 #: events do not reach the client must still see stuck chunks end).
 UNSTARTED_ALLOWANCES = 10
+#: Seconds a chunk Dask calls done may take to hand over its result. Longer,
+#: and the result was lost with the worker that held it and no worker is
+#: left to compute it again (a local cluster whose restarts all failed).
+RESULT_SECONDS = 60
 
 #: Seconds of work (CPU) a chunk is grown to, once the first chunks have
 #: measured the documents: long enough that a task's own cost (~6 ms of CPU,
@@ -158,7 +165,7 @@ class DaskEngine:
             client, cluster = start_local_cluster(options["workers"])
         try:
             threads = max(1, sum(client.nthreads().values()))
-            run = _Run(client, config, options, window=2 * threads)
+            run = _Run(client, config, options, window=2 * threads, cluster=cluster)
             yield from run.outcomes(iter(inputs), stats)
         finally:
             client.close()
@@ -195,8 +202,10 @@ def _size(document: Document) -> int:
 
 
 class _Run:
-    def __init__(self, client: Any, config: Config, options: dict, window: int) -> None:
+    def __init__(self, client: Any, config: Config, options: dict, window: int, cluster: Any = None) -> None:
         self.client, self.config, self.window = client, config, window
+        self.cluster = cluster  # the local cluster this engine started, if it did
+        self.cluster_size = options["workers"]
         self.timeout: float | None = options["timeout"]
         self.grace: float = options["first_document_grace"]
         # Documents per chunk: at most what the user asked for; before any
@@ -298,7 +307,11 @@ class _Run:
             documents, _ = self.chunks.pop(future)
             self.unstarted.pop(str(future.key), None)
             try:
-                results, seconds = future.result()
+                results, seconds = future.result(timeout=RESULT_SECONDS)
+            except TimeoutError:
+                self._revive()
+                yield from self._failed(documents, stats, "worker", "its result was lost with its worker")
+                continue
             except Exception as exc:  # KilledWorker, or an error outside any plugin
                 yield from self._failed(documents, stats, "worker", f"{type(exc).__name__}: {exc}")
                 continue
@@ -351,6 +364,23 @@ class _Run:
             self.singles.append(document)
             return
         yield reject_outcome(stats, Reject(document.id, document.source, stage, error))
+
+    def _revive(self) -> None:
+        """Start workers again in the local cluster this engine started, if it has none left.
+
+        A nanny whose worker dies and fails to start again (on a loaded
+        machine, after a parser crash) closes for good; with every nanny
+        closed, nothing would run the documents still to do.
+        """
+        if self.cluster is None:
+            return
+        try:
+            if self.client.scheduler_info()["workers"]:
+                return
+            self.cluster.scale(0)  # forget the closed nannies...
+            self.cluster.scale(self.cluster_size)  # ...and start new ones
+        except Exception:  # noqa: BLE001 - a cluster closing meanwhile: the deadlines still end the run
+            pass
 
     def _restart_worker_of(self, future: Any) -> None:
         """Free the thread stuck on ``future``: only a restart stops a running task.

@@ -153,3 +153,59 @@ def test_the_time_limit_counts_from_when_a_chunk_starts() -> None:
     time.sleep(UNSTARTED_ALLOWANCES * 0.2 + 0.1)
     list(run._collect(Stats()))
     assert not run.chunks and list(run.singles) == [stuck, queued]
+
+
+class _LostFuture(_FakeFuture):
+    """Done by Dask's account, but its result went with its worker: fetching it times out."""
+
+    def result(self, timeout=None):
+        assert timeout is not None, "an unbounded wait here hangs the run"
+        raise TimeoutError(f"timed out after {timeout} s.")
+
+
+class _EmptyCluster:
+    """A local cluster whose nannies have all closed."""
+
+    def __init__(self) -> None:
+        self.scaled: list[int] = []
+
+    def scale(self, n: int) -> None:
+        self.scaled.append(n)
+
+
+def test_a_result_lost_with_every_worker_sends_its_documents_again_and_restarts_the_cluster() -> None:
+    from pipeline.document import Document
+    from pipeline.engines import engine_options
+    from pipeline.stats import Stats
+    from plugins.dask_engine import _Run
+
+    class NoWorkers(_FakeClient):
+        def submit(self, function, config, documents, pure=False) -> _FakeFuture:
+            self.futures.append(_LostFuture(f"chunk-{len(self.futures)}"))
+            return self.futures[-1]
+
+        def scheduler_info(self) -> dict:
+            return {"workers": {}}
+
+    config = Config()
+    config.set("engine", "workers", 2)
+    cluster = _EmptyCluster()
+    run = _Run(NoWorkers(), config, engine_options(config), window=2, cluster=cluster)
+    pages = [Document(id=name, source=name) for name in ("a", "b")]
+    run._submit(pages)
+    run.finished.put(run.client.futures[0])  # what Dask's done callback does
+    assert list(run._collect(Stats())) == []  # no reject yet: sent again one by one
+    assert list(run.singles) == pages
+    assert cluster.scaled == [0, 2]  # the closed nannies forgotten, two new ones started
+
+    # With workers left, the cluster is left alone.
+    class SomeWorkers(NoWorkers):
+        def scheduler_info(self) -> dict:
+            return {"workers": {"tcp://w": {}}}
+
+    alive = _EmptyCluster()
+    run = _Run(SomeWorkers(), config, engine_options(config), window=2, cluster=alive)
+    run._submit(pages)
+    run.finished.put(run.client.futures[0])
+    list(run._collect(Stats()))
+    assert alive.scaled == []
