@@ -226,7 +226,6 @@ def newsdigest(
         "docs": stats.documents,
         "seconds": seconds,
         "rate": stats.documents / seconds,
-        "steady_rate": max(stats.documents - 1, 1) / max(steady, 1e-9),
         "steady_docs": max(stats.documents - 1, 1),
         "steady_seconds": max(steady, 1e-9),
         "peak_rss": memory.peak,
@@ -272,13 +271,13 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="nd-bench-"))
     try:
         inputs = build_corpus(workdir / "corpus", args.docs, args.format)
-        steady_seconds: dict[str, list[float]] = {mode: [] for mode in modes}
-        steady_docs: dict[str, list[int]] = {mode: [] for mode in modes}
         print(f"corpus: {args.docs} documents ({args.format}) from {PAGES}; "
               f"load average at start {os.getloadavg()[0]:.1f} (2 cores shared: expect noise)", flush=True)
         rates: dict[str, list[float]] = {mode: [] for mode in modes}
         steady: dict[str, list[float]] = {mode: [] for mode in modes}
         cpu_ms: dict[str, list[float]] = {mode: [] for mode in modes}
+        steady_docs: dict[str, list[int]] = {mode: [] for mode in modes}
+        steady_seconds: dict[str, list[float]] = {mode: [] for mode in modes}
         stage_ms: list[dict[str, float]] = []
         for round_ in range(1, args.rounds + 1):
             if args.rotate and round_ > 1:
@@ -293,8 +292,8 @@ def main() -> int:
                         count, seconds = bare_trafilatura_2(inputs)
                     else:
                         count, seconds = bare_trafilatura(inputs, with_metadata=mode == "bare-meta")
-                    result = {"rate": count / seconds, "steady_rate": count / seconds, "docs": count,
-                              "seconds": seconds, "steady_docs": count, "steady_seconds": seconds, "peak_rss": 0}
+                    result = {"rate": count / seconds, "docs": count, "seconds": seconds,
+                              "steady_docs": count, "steady_seconds": seconds, "peak_rss": 0}
                 else:
                     workers = int(mode.rsplit("-", 1)[1])
                     engine = get_engine("dask", Config()) if mode.startswith("dask") else LocalEngine()
@@ -305,6 +304,7 @@ def main() -> int:
                             name: 1000 * counts["seconds"] / max(result["docs"], 1)
                             for name, counts in result["stats"]["stages"].items()
                         })
+                result["steady_rate"] = result["steady_docs"] / result["steady_seconds"]
                 result["cpu_ms"] = 1000 * (cpu_seconds() - cpu_before) / max(result["docs"], 1)
                 cpu_ms[mode].append(result["cpu_ms"])
                 rates[mode].append(result["rate"])
