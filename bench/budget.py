@@ -27,7 +27,6 @@ reads on the other core): ``bench/throughput.py`` measures that.
 from __future__ import annotations
 
 import argparse
-import gzip
 import sys
 import time
 from collections.abc import Callable
@@ -39,6 +38,7 @@ if str(REPO) not in sys.path:
 
 from pipeline.config import Config  # noqa: E402
 from pipeline.document import Document  # noqa: E402
+from pipeline.inputs import read_documents  # noqa: E402
 from pipeline.runner import Pipeline  # noqa: E402
 
 PAGES = REPO.parent / "shared" / "data" / "extraction" / "pages"
@@ -46,12 +46,12 @@ PAGES = REPO.parent / "shared" / "data" / "extraction" / "pages"
 BEYOND_EXTRACTION_SHARE = 0.15
 
 
-def load_pages(folder: Path, limit: int | None) -> list[bytes]:
-    """The ``.html`` and ``.html.gz`` pages of ``folder``, in name order, as bytes."""
-    paths = sorted(p for p in folder.iterdir() if p.name.endswith((".html", ".htm", ".html.gz")))
-    if limit:
-        paths = paths[:limit]
-    return [gzip.decompress(p.read_bytes()) if p.name.endswith(".gz") else p.read_bytes() for p in paths]
+def load_pages(inputs: Path, limit: int | None) -> list[bytes]:
+    """The HTML of the pages under ``inputs`` (as ``newsdigest run`` reads them), in order."""
+    from itertools import islice
+
+    pages = (item.html for item in read_documents([inputs]) if isinstance(item, Document) and item.html)
+    return [html if isinstance(html, bytes) else html.encode() for html in islice(pages, limit)]
 
 
 def variants(config_path: Path | None) -> tuple[dict[str, Callable[[bytes], object]], Pipeline]:
@@ -111,15 +111,15 @@ def report(spent: dict[str, float], stage_seconds: dict[str, float], pages: int)
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages", type=Path, default=PAGES, help="folder of .html(.gz) pages")
+    parser.add_argument("--pages", type=Path, default=PAGES, help="folder (or file) of inputs, as for newsdigest run")
     parser.add_argument("--limit", type=int, help="only the first N pages")
     parser.add_argument("--config", type=Path, help="newsdigest config for the pipelines")
     args = parser.parse_args(argv)
-    if not args.pages.is_dir():
-        parser.error(f"no pages folder at {args.pages}")
+    if not args.pages.exists():
+        parser.error(f"no pages at {args.pages}")
     pages = load_pages(args.pages, args.limit)
     if not pages:
-        parser.error(f"no .html or .html.gz pages in {args.pages}")
+        parser.error(f"no HTML pages in {args.pages}")
     calls, full = variants(args.config)
     full.stats.seconds.clear()
     spent = measure(pages, calls)

@@ -56,4 +56,4 @@ def test_runs_on_the_fixture_pages(budget, capsys) -> None:
 def test_a_missing_pages_folder_is_a_clear_error(budget, tmp_path, capsys) -> None:
     with pytest.raises(SystemExit):
         budget.main(["--pages", str(tmp_path / "nowhere")])
-    assert "no pages folder at" in capsys.readouterr().err
+    assert "no pages at" in capsys.readouterr().err
