@@ -1,8 +1,10 @@
 """The extract stage's shortcuts change its cost, never its result.
 
 Scripts and styles leave the page before trafilatura copies it; a page with
-few tags is not counted element by element. Both must give what the long
-way gives, on the project's pages and, when present, the labelled ones.
+few tags is not counted element by element; the declared language is read
+from the ``<meta>`` elements without an XPath test of every element. Each
+must give what the long way gives, on the project's pages and, when
+present, the labelled ones.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import pytest
 from lxml.html import document_fromstring
 from trafilatura import bare_extraction
 
-from plugins.extract import _elements_at_most, drop_scripts_and_styles
+from plugins.extract import _LANG_CODE, _elements_at_most, declared_language, drop_scripts_and_styles
 from plugins.page_parser import PAGE_PARSER, parse_page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,3 +106,90 @@ def test_a_page_near_the_limit_is_counted_exactly():
     exact = int(tree.xpath("count(//*)"))
     # The bound (2 per tag) is over a limit of 500, so the real count decides.
     assert _elements_at_most(page, tree, limit=500) == exact == 402
+
+
+#: The declared language as one XPath: the long way the extract stage reads it.
+DECLARED_LANGUAGE_XPATH = (
+    "/html/@lang | /html/@xml:lang"
+    " | //meta[translate(@http-equiv,'CONTENTLAGU','contentlagu')='content-language']/@content"
+    " | //meta[@property='og:locale']/@content"
+)
+
+
+def _declared_the_long_way(tree) -> str | None:
+    for value in tree.xpath(DECLARED_LANGUAGE_XPATH):
+        code = str(value).strip().replace("_", "-")
+        if _LANG_CODE.match(code):
+            return code.lower()
+    return None
+
+
+DECLARING_PAGES = {
+    "html lang": (b'<html lang="de-AT"><body><p>x</p></body></html>', "de-at"),
+    "http-equiv in capitals": (
+        b'<html><head><meta HTTP-EQUIV="Content-Language" content="es"></head><body><p>x</p></body></html>',
+        "es",
+    ),
+    "og:locale with an underscore": (
+        b'<html><head><meta property="og:locale" content="pt_BR"></head><body><p>x</p></body></html>',
+        "pt-br",
+    ),
+    "html lang before the meta tags": (
+        b'<html lang="it"><head><meta property="og:locale" content="en_US"></head><body></body></html>',
+        "it",
+    ),
+    "meta tags in document order": (
+        b'<html><head><meta property="og:locale" content="nl_NL">'
+        b'<meta http-equiv="content-language" content="en"></head><body></body></html>',
+        "nl-nl",
+    ),
+    "a malformed code is passed over": (
+        b'<html lang="English (US)"><head><meta http-equiv="content-language" content="sv">'
+        b"</head><body></body></html>",
+        "sv",
+    ),
+    "a meta tag in the body": (
+        b'<html><body><p>x</p><meta property="og:locale" content="pl_PL"></body></html>',
+        "pl-pl",
+    ),
+    "other meta tags only": (
+        b'<html><head><meta name="language" content="de"><meta property="og:title" content="t">'
+        b"<meta http-equiv=refresh content=5></head><body></body></html>",
+        None,
+    ),
+    "a meta tag without content": (
+        b'<html><head><meta property="og:locale"><meta property="og:locale" content="da_DK"></head></html>',
+        "da-dk",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DECLARING_PAGES))
+def test_the_declared_language_is_what_the_xpath_finds(name):
+    page, expected = DECLARING_PAGES[name]
+    tree = document_fromstring(page, parser=PAGE_PARSER)
+    assert declared_language(tree) == expected
+    assert _declared_the_long_way(tree) == expected
+
+
+def _same_declared_language(pages: list[Path]) -> int:
+    declaring = 0
+    for path in pages:
+        tree = parse_page(_page(path))
+        if tree is not None:
+            found = declared_language(tree)
+            assert found == _declared_the_long_way(tree), path.name
+            declaring += found is not None
+    return declaring
+
+
+def test_the_fixture_pages_declare_the_same_language_either_way():
+    pages = [path for path in sorted(FIXTURES.rglob("*.html")) if "expected" not in path.parts]
+    assert _same_declared_language(pages) > 0
+
+
+@pytest.mark.shared_data
+@pytest.mark.skipif(not SHARED_PAGES.is_dir(), reason=f"labelled pages not found at {SHARED_PAGES}")
+def test_the_labelled_pages_declare_the_same_language_either_way():
+    pages = sorted(SHARED_PAGES.glob("*.html.gz"))
+    assert _same_declared_language(pages) > len(pages) // 2
