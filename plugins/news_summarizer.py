@@ -23,6 +23,22 @@ just after them states the story. Each sentence is scored as
 * **title**: when the document has a title, sentences sharing its content
   words gain up to half again.
 
+The summary is drawn from the text's **opening**: whole paragraphs up to
+:data:`OPENING_CHARS` characters (about 35 sentences of news), or twelve
+times the summary's own length when that is more; centrality is measured
+against that opening. From the ninth sentence on, the prior gives a
+sentence under a tenth of the lead's weight, from the sixteenth on under a
+hundredth, so the rest of a long text changed which sentences were picked
+only through the centroid, while it made up most of the cost (splitting,
+tokenising and stemming every sentence). On the texts of the 709 WCXB
+pages (12,600 characters on average) the openings hold 38% of the text,
+the summariser takes half the time (2.5 ms a text instead of 5.0), and 98
+of 707 summaries change, among their lead sentences. CNN/DailyMail's
+articles (3,500 characters) fit in the window; cut to their first 1,000 to
+4,000 characters, their summaries' ROUGE moves by at most half a point
+either way, about one standard error, and stays above Lead-3's. A summary
+by ratio needs every sentence and sees the whole text.
+
 Sentences are then picked greedily (maximal marginal relevance): each
 candidate's score is discounted by its similarity to what is already chosen,
 so the summary does not say the same thing twice (news copy often repeats
@@ -67,6 +83,14 @@ QUOTE_FACTOR = 0.5
 #: Largest gain from sharing the title's content words.
 TITLE_WEIGHT = 0.5
 
+#: The opening a summary is drawn from: at least this many characters (whole paragraphs) ...
+OPENING_CHARS = 5000
+#: ... and at least this many times the summary's expected length, counted
+#: as :data:`CHARS_PER_SENTENCE` a sentence or :data:`CHARS_PER_WORD` a word.
+OPENING_SHARE = 12
+CHARS_PER_SENTENCE = 140
+CHARS_PER_WORD = 6
+
 _QUOTES = "\"'“‘«„‚‹「『"
 # A quotation closing after its last word, and one opening before a word.
 _QUOTE_CLOSE = re.compile(r"[,.?!…][\"”’'»」』]")
@@ -81,10 +105,19 @@ class NewsSummarizer:
     def summarize(
         self, text: str, language: str | None, title: str | None, length: Length
     ) -> list[str]:
-        from plugins.sentences import sentences_and_words, words
+        from plugins.sentences import SENTENCE_BREAK, sentences_and_words, words
         from plugins.summarize import Budget
 
-        sentences, tokens = sentences_and_words(text or "", language)
+        text = text or ""
+        window, inside = opening(text, length)
+        sentences, tokens = sentences_and_words(window, language)
+        if inside:
+            if len(sentences) > 1:
+                # The window ends inside a paragraph: its last sentence may be cut short.
+                sentences.pop()
+                del tokens[len(tokens) - 1 - tokens[::-1].index(SENTENCE_BREAK) :]
+            else:
+                sentences, tokens = sentences_and_words(text, language)
         if not sentences:
             return []
         vocabulary = _vocabulary(language)
@@ -95,6 +128,29 @@ class NewsSummarizer:
         scores = _Scores(sentences, article, article.shared(title_terms) if title_terms else None)
         chosen = _greedy_pick(scores, article.vector, Budget(length, article.word_counts))
         return [sentences[index] for index in chosen]
+
+
+def opening(text: str, length: Length) -> tuple[str, bool]:
+    """The opening of ``text`` that a summary of ``length`` is drawn from, and
+    whether it ends inside a paragraph (its last sentence may be cut short).
+
+    Whole paragraphs, up to the end of the one that crosses the window; a
+    paragraph that runs on past half a window more is cut at the window. A
+    summary by ratio needs every sentence: its opening is the whole text.
+    """
+    if length.ratio is not None:
+        return text, False
+    if length.words is not None:
+        expected = length.words * CHARS_PER_WORD
+    else:
+        expected = (length.sentences or 0) * CHARS_PER_SENTENCE
+    window = max(OPENING_CHARS, OPENING_SHARE * expected)
+    if len(text) <= window:
+        return text, False
+    end = text.find("\n", window, window + window // 2)
+    if end >= 0:
+        return text[:end], False
+    return text[:window], True
 
 
 #: Term ids that are not terms: a stop word, and the break between two sentences.

@@ -408,6 +408,82 @@ def test_two_thousand_sentences_complete(backends):
             assert_extract(text, summary)
 
 
+def long_story(paragraphs: int) -> str:
+    """The fixture article's paragraphs, repeated with a round number until ``paragraphs`` long."""
+    base = ARTICLE["text"].split("\n")
+    return "\n".join(
+        f"{line[:-1]} (part {i}){line[-1]}" if line[-1:] == "." else line
+        for i in range(paragraphs // len(base) + 1)
+        for line in base
+    )
+
+
+@pytest.fixture
+def split_lengths(monkeypatch):
+    """The length of every text the news summariser hands to the splitter."""
+    import plugins.sentences as sentences_module
+
+    seen: list[int] = []
+    split = sentences_module.sentences_and_words
+
+    def recording(text, language=None):
+        seen.append(len(text))
+        return split(text, language)
+
+    monkeypatch.setattr(sentences_module, "sentences_and_words", recording)
+    return seen
+
+
+def test_news_reads_only_the_opening_of_a_long_text(split_lengths):
+    import plugins.news_summarizer as news
+
+    text = long_story(400)
+    assert len(text) > 5 * news.OPENING_CHARS
+    summary = NEWS.summarize(text, "en", ARTICLE["title"], Length())
+    window, inside = news.opening(text, Length())
+    assert not inside and text[len(window)] == "\n"  # whole paragraphs
+    assert news.OPENING_CHARS <= len(window) < 1.5 * news.OPENING_CHARS
+    assert split_lengths == [len(window)]
+    assert summary == NEWS.summarize(window, "en", ARTICLE["title"], Length())
+    assert_extract(window, summary)
+
+
+def test_the_opening_grows_with_the_summary_and_a_ratio_reads_everything(split_lengths):
+    import plugins.news_summarizer as news
+
+    text = long_story(400)
+    three = news.opening(text, Length())[0]
+    assert len(news.opening(text, Length(sentences=10))[0]) >= 12 * 10 * news.CHARS_PER_SENTENCE > len(three)
+    assert len(news.opening(text, Length(sentences=None, words=400))[0]) >= 12 * 400 * news.CHARS_PER_WORD
+    summary = NEWS.summarize(text, "en", None, Length(sentences=None, ratio=0.2))
+    assert split_lengths == [len(text)]
+    assert text.find(summary[-1]) > len(three)  # a fifth of the text reaches past any opening
+    assert news.opening("short\ntext", Length()) == ("short\ntext", False)
+
+
+def test_an_opening_inside_a_paragraph_drops_its_cut_sentence(monkeypatch):
+    import plugins.news_summarizer as news
+
+    sentences = [f"Sentence number {i} tells the council story at some length today." for i in range(40)]
+    text = " ".join(sentences)  # one paragraph, as many scraped texts are
+    monkeypatch.setattr(news, "OPENING_CHARS", 150)
+    monkeypatch.setattr(news, "OPENING_SHARE", 0)
+    window, inside = news.opening(text, Length())
+    assert inside and window == text[:150] and not window.endswith(".")
+    summary = NEWS.summarize(text, "en", None, Length())
+    assert summary == sentences[:2]  # the third, cut at the window, is not a sentence
+
+
+def test_a_window_with_no_whole_sentence_falls_back_to_the_text(monkeypatch):
+    import plugins.news_summarizer as news
+
+    text = "A sentence that runs on " + "and on " * 100 + "until it ends."
+    monkeypatch.setattr(news, "OPENING_CHARS", 100)
+    monkeypatch.setattr(news, "OPENING_SHARE", 0)
+    assert news.opening(text, Length())[1]
+    assert NEWS.summarize(text, "en", None, Length()) == [text]
+
+
 # --- Quality gate on the shared data --------------------------------------------
 
 

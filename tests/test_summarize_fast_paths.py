@@ -166,7 +166,10 @@ def test_sentence_words_on_characters_the_fast_pattern_does_not_know(sentence):
 
 def reference_news(text: str, language: str | None, title: str | None, length: Length):
     """The news summariser's definition, sentence by sentence, with an eager greedy pick."""
-    found = split_sentences(text, language)
+    window, inside = news.opening(text, length)
+    found = split_sentences(window, language)
+    if inside:
+        found = found[:-1] if len(found) > 1 else split_sentences(text, language)
     if not found:
         return []
     stem, stops = stemmer(language), stop_words(language)
