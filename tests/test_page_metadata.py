@@ -62,6 +62,21 @@ BYLINE_PAGES = {
         f'<div class="author">{"x" * 130}</div><span class="author-bio">Short Name</span>'
     ),
     "no byline": page("<p>Nothing about who wrote it.</p>"),
+    # Candidates from several attributes and tags are taken in document order.
+    "class before rel author": page(
+        '<span class="post-author-name">Class First</span><p>By <a rel="author" href="/b">Rel Second</a></p>'
+    ),
+    "rel author before class": page(
+        '<p>By <a rel="author" href="/a">Rel First</a></p><span class="post-author-name">Class Second</span>'
+    ),
+    "author tag after an itemprop": page('<span itemprop="author name">Item First</span><author>Tag Second</author>'),
+    "rel children, outer one later": page(
+        '<div><p><span>Inner Writer<rel>me</rel></span></p><rel>me</rel> Outer Writer</div>'
+    ),
+    "two cues in one value, then another": page(
+        '<div class="author byline-box" id="writer-1"><span>Joint Writer</span></div>'
+        '<p class="username">Second Handle</p>'
+    ),
     "second html after the first": page('<div class="byline">First Page Author</div>')
     + '<html><body><div class="byline">Second Page Author</div></body></html>',
     "only the second html has one": page("<p>none here</p>")
@@ -73,6 +88,16 @@ BYLINE_PAGES = {
 def test_markup_byline_is_trafilaturas(name: str) -> None:
     tree = load_html(BYLINE_PAGES[name])
     assert markup_byline(tree) == trafilatura_byline(tree)
+
+
+def test_matching_values_are_found_in_one_search() -> None:
+    from plugins.page_metadata import _MAYBE_BYLINE, _matching
+
+    assert _matching(["a", "author byline", "x", "writer", "byl"], _MAYBE_BYLINE) == [1, 3, 4]
+    assert _matching(["author"], _MAYBE_BYLINE) == [0]
+    assert _matching(["", "", "posted-by"], _MAYBE_BYLINE) == [2]
+    assert _matching(["nothing", "here"], _MAYBE_BYLINE) == []
+    assert _matching([], _MAYBE_BYLINE) == []
 
 
 def test_markup_byline_finds_and_cuts() -> None:
