@@ -237,30 +237,26 @@ def _byline_candidates(tree: Any) -> list[Any]:
     the attribute sets, which libxml2 sorts) or in Python (an object per
     element) costs several times more.
     """
-    found: dict[Any, None] = {}
-    sources = 0
+    # Each list is in document order; together they are sorted, unless only one has any.
+    lists: list[list[Any]] = []
     for plain, located in _BYLINE_ATTRIBUTES:
         hits = _matching(plain(tree), _MAYBE_BYLINE)
         if hits:
-            sources += 1
             values = located(tree)
-            found.update((values[index].getparent(), None) for index in hits)
+            lists.append([values[index].getparent() for index in hits])
     plain, located = _REL_VALUES
     rel = plain(tree)
     if "author" in rel:
-        sources += 1
         values = located(tree)
-        found.update((values[index].getparent(), None) for index, value in enumerate(rel) if value == "author")
-    authors = list(tree.iter("author"))
-    # Elements with a <rel> child, in no set order: they are sorted below.
-    rel_parents = [element.getparent() for element in tree.iter("rel") if element is not tree]
-    for tagged in (authors, rel_parents):
-        if tagged:
-            sources += 1 if tagged is authors else 2
-            found.update(dict.fromkeys(tagged))
-    if sources > 1:
-        return sorted(found, key=_document_position)
-    return list(found)
+        lists.append([values[index].getparent() for index, value in enumerate(rel) if value == "author"])
+    lists.append(list(tree.iter("author")))
+    # Elements with a <rel> child: not in document order when one holds another.
+    with_rel = [element.getparent() for element in tree.iter("rel") if element is not tree]
+    lists = [found for found in lists if found]
+    if not with_rel and len(lists) < 2:
+        return lists[0] if lists else []
+    found = dict.fromkeys(element for found in [*lists, with_rel] for element in found)
+    return sorted(found, key=_document_position)
 
 
 def _matching(values: list[str], pattern: re.Pattern[str]) -> list[int]:
