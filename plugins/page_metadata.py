@@ -134,11 +134,15 @@ def markup_byline(tree: Any) -> str | None:
 #: every element, as plain strings and as strings that know their element.
 #: Only under the element given, as in trafilatura's copy of it: a broken
 #: page can have a second ``<html>`` after the first, which ``//`` would reach.
+def _attribute_values(name: str) -> tuple[XPath, XPath]:
+    path = f"descendant-or-self::*/@{name}"
+    return XPath(path, smart_strings=False), XPath(path)
+
+
 _BYLINE_ATTRIBUTES = tuple(
-    (XPath(f"descendant-or-self::*/@{name}", smart_strings=False), XPath(f"descendant-or-self::*/@{name}"))
-    for name in ("class", "id", "data-component", "itemprop", "data-testid")
+    _attribute_values(name) for name in ("class", "id", "data-component", "itemprop", "data-testid")
 )
-_REL_VALUES = (XPath("descendant-or-self::*/@rel", smart_strings=False), XPath("descendant-or-self::*/@rel"))
+_REL_VALUES = _attribute_values("rel")
 #: Every word the searches' attribute tests need (but ``rel="author"``): an
 #: element with none of them in its attributes cannot match.
 _MAYBE_BYLINE = re.compile(

@@ -14,6 +14,7 @@ from pipeline.config import Config
 from pipeline.document import Document
 from pipeline.hookspecs import hookimpl
 from pipeline.runner import Pipeline
+import plugins.news_summarizer as news
 from plugins.news_summarizer import NewsSummarizer
 from plugins.sentences import sentence_spans, split_sentences, stemmer, stop_words, words
 from plugins.summarize import length_from, sentence_count, take
@@ -388,14 +389,18 @@ def test_any_text_splits_into_verbatim_sentences(text, language):
 # --- Long texts ---------------------------------------------------------------
 
 
+def long_story(paragraphs: int) -> str:
+    """The fixture article's paragraphs, repeated with a round number, at least ``paragraphs`` of them."""
+    base = ARTICLE["text"].split("\n")
+    return "\n".join(
+        f"{line[:-1]} (part {i}){line[-1]}" if line[-1:] == "." else line
+        for i in range(paragraphs // len(base) + 1)
+        for line in base
+    )
+
+
 def test_two_thousand_sentences_complete(backends):
-    paragraphs = []
-    base = split_sentences(ARTICLE["text"], "en")
-    for i in range(2000 // len(base) + 1):
-        paragraphs.append(
-            " ".join(f"{s[:-1]} in round {i}{s[-1]}" if s[-1] == "." else s for s in base)
-        )
-    text = "\n".join(paragraphs)
+    text = long_story(1100)
     assert len(split_sentences(text, "en")) >= 2000
     for name in ("news", "lead"):
         for length in (
@@ -406,16 +411,6 @@ def test_two_thousand_sentences_complete(backends):
             summary = backends[name].summarize(text, "en", ARTICLE["title"], length)
             assert summary
             assert_extract(text, summary)
-
-
-def long_story(paragraphs: int) -> str:
-    """The fixture article's paragraphs, repeated with a round number until ``paragraphs`` long."""
-    base = ARTICLE["text"].split("\n")
-    return "\n".join(
-        f"{line[:-1]} (part {i}){line[-1]}" if line[-1:] == "." else line
-        for i in range(paragraphs // len(base) + 1)
-        for line in base
-    )
 
 
 @pytest.fixture
@@ -435,8 +430,6 @@ def split_lengths(monkeypatch):
 
 
 def test_news_reads_only_the_opening_of_a_long_text(split_lengths):
-    import plugins.news_summarizer as news
-
     text = long_story(400)
     assert len(text) > 5 * news.OPENING_CHARS
     summary = NEWS.summarize(text, "en", ARTICLE["title"], Length())
@@ -449,8 +442,6 @@ def test_news_reads_only_the_opening_of_a_long_text(split_lengths):
 
 
 def test_the_opening_grows_with_the_summary_and_a_ratio_reads_everything(split_lengths):
-    import plugins.news_summarizer as news
-
     text = long_story(400)
     three = news.opening(text, Length())[0]
     assert len(news.opening(text, Length(sentences=10))[0]) >= 12 * 10 * news.CHARS_PER_SENTENCE > len(three)
@@ -462,8 +453,6 @@ def test_the_opening_grows_with_the_summary_and_a_ratio_reads_everything(split_l
 
 
 def test_an_opening_inside_a_paragraph_drops_its_cut_sentence(monkeypatch):
-    import plugins.news_summarizer as news
-
     sentences = [f"Sentence number {i} tells the council story at some length today." for i in range(40)]
     text = " ".join(sentences)  # one paragraph, as many scraped texts are
     monkeypatch.setattr(news, "OPENING_CHARS", 150)
@@ -475,8 +464,6 @@ def test_an_opening_inside_a_paragraph_drops_its_cut_sentence(monkeypatch):
 
 
 def test_a_window_with_no_whole_sentence_falls_back_to_the_text(monkeypatch):
-    import plugins.news_summarizer as news
-
     text = "A sentence that runs on " + "and on " * 100 + "until it ends."
     monkeypatch.setattr(news, "OPENING_CHARS", 100)
     monkeypatch.setattr(news, "OPENING_SHARE", 0)
