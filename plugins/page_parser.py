@@ -10,6 +10,11 @@ lookup instead. Copies of the tree (trafilatura works on copies) keep the
 parser, so the whole extraction runs without the callback; the text it
 finds is the same (identical on all 709 WCXB development pages).
 
+The class is :class:`PageElement`, an ``HtmlElement`` whose
+``text_content()`` (called some 500 times a page by trafilatura and its
+readability port) serialises the element as text in C rather than running an
+XPath ``string()``: the same string, in half the time.
+
 :func:`parse_page` follows ``trafilatura.utils.load_html`` step for step
 (same decoding, repairs and rejection of non-HTML); only the parser differs.
 """
@@ -21,13 +26,28 @@ from typing import Any
 from lxml import etree
 from lxml.html import HtmlComment, HtmlElement, HTMLParser, HtmlEntity, HtmlProcessingInstruction, fromstring
 
+
+class PageElement(HtmlElement):
+    """An element of a parsed page: an ``HtmlElement`` with a cheaper ``text_content()``."""
+
+    def text_content(self) -> str:
+        """The text of the element and of everything in it, without its tail (XPath's ``string()``).
+
+        lxml's own runs a compiled XPath, about 4 µs a call; serialising as
+        text takes half that, and an element without children is its text.
+        """
+        if not len(self):
+            return self.text or ""
+        return etree.tostring(self, method="text", encoding="unicode", with_tail=False)
+
+
 #: trafilatura's parser options (``trafilatura.utils.HTML_PARSER``), with a C-level class lookup.
 PAGE_PARSER = HTMLParser(
     collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True
 )
 PAGE_PARSER.set_element_class_lookup(
     etree.ElementDefaultClassLookup(
-        element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
+        element=PageElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
     )
 )
 

@@ -171,3 +171,64 @@ def test_extract_fast_option(fast) -> None:
     assert outcome.reject is None
     assert "Words of the story." in outcome.document.text
     assert outcome.document.author == "Jane Doe Smith"
+
+
+JSON_TEXTS = {
+    "pretty-printed": '{\n  "@type": "NewsArticle",\n  "headline": "A  spaced   headline",\n  "author": {"name": "Jo Bloggs"}\n}',
+    "escaped quotes and backslashes": '{"headline": "He said \\"no\\" \\\\ twice", "x" : [ 1 , 2 ]}',
+    "unterminated string": '{"headline": "never closed  , "a b": 1 }',
+    "unicode white space outside strings": '{\u2009"a":\u00a0"b c",\x1c"d":\u3000"e"}',
+    "escapes to normalise": '{"headline": "caf\\u00e9\\nline\\ttab \\ud83d lone &amp; <b>bold</b>"}',
+    "no backslash": '{"headline": "<i>Tagged</i>   title"}',
+}
+
+
+@pytest.mark.parametrize("name", sorted(JSON_TEXTS))
+def test_json_ld_text_is_prepared_as_trafilatura_prepares_it(name: str) -> None:
+    from trafilatura.json_metadata import normalize_json
+    from trafilatura.metadata import JSON_MINIFY
+
+    from plugins.page_metadata import _minified_json, _normalized_json
+
+    text = JSON_TEXTS[name]
+    assert _minified_json(text) == JSON_MINIFY.sub(r"\1", text)
+    assert _normalized_json(_minified_json(text)) == normalize_json(JSON_MINIFY.sub(r"\1", text))
+
+
+def _json_ld_fields(tree, reader) -> dict:
+    from trafilatura.metadata import examine_meta
+
+    found = reader(tree, examine_meta(tree))
+    return {name: getattr(found, name) for name in found.__slots__ if name not in ("body", "commentsbody")}
+
+
+def test_json_ld_metadata_is_extract_meta_json() -> None:
+    from trafilatura.metadata import extract_meta_json
+
+    from plugins.page_metadata import json_ld_metadata
+
+    scripts = [
+        '{"@type": "NewsArticle", "headline": "Bridge reopens", "author": {"@type": "Person", "name": "Ana Silva"},'
+        ' "datePublished": "2024-05-01", "publisher": {"@type": "Organization", "name": "Example Times"}}',
+        '{"@graph": [{"@type": "WebPage", "name": "Site"}, {"@type": "Article", "headline": "H\\u00e9llo",'
+        ' "author": [{"name": "A One"}, {"name": "B Two"}]}]}',
+        '{"@type": "NewsArticle", "headline": "Broken, "author": "x"',  # not JSON: the fallback reader
+    ]
+    pages = [page("<p>x</p>", f'<script type="application/ld+json">{script}</script>') for script in scripts]
+    pages += [path.read_bytes() for path in FIXTURE_PAGES]
+    for html in pages:
+        if not html.strip():
+            continue
+        tree = load_html(html)
+        assert _json_ld_fields(tree, json_ld_metadata) == _json_ld_fields(tree, extract_meta_json)
+
+
+@pytest.mark.skipif(not SHARED_PAGES.is_dir(), reason=f"shared data not found at {SHARED_PAGES}")
+def test_json_ld_metadata_is_extract_meta_json_on_real_pages() -> None:
+    from trafilatura.metadata import extract_meta_json
+
+    from plugins.page_metadata import json_ld_metadata
+
+    for path in sorted(SHARED_PAGES.glob("*.html.gz")):
+        tree = load_html(gzip.decompress(path.read_bytes()))
+        assert _json_ld_fields(tree, json_ld_metadata) == _json_ld_fields(tree, extract_meta_json), path.name
