@@ -29,8 +29,10 @@ Nothing here changes the tree: the body extraction runs on it afterwards.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from html import unescape
 from typing import Any
 
 from lxml.etree import XPath
@@ -126,8 +128,6 @@ def json_ld_metadata(tree: Any, found: Any) -> Any:
 
     Parsing and reading the JSON are trafilatura's own functions.
     """
-    import json
-
     from trafilatura.json_metadata import extract_json, extract_json_parse_error
 
     for element in _JSON_SCRIPTS(tree):
@@ -150,8 +150,6 @@ def _minified_json(text: str) -> str:
 
 def _normalized_json(text: str) -> str:
     """trafilatura's ``normalize_json``, its surrogate filter one regex pass."""
-    from html import unescape
-
     from trafilatura.json_metadata import JSON_UNICODE_REPLACE
     from trafilatura.utils import HTML_STRIP_TAGS, trim
 
